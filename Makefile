@@ -1,0 +1,51 @@
+# The two commands: `make run` serves the portal on embedded defaults; `make test` runs the suite.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test setup setup-dev migrate demo lint check clean uswds
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
+
+migrate: setup
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=qpp_exceptions.settings.local $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DJANGO_SETTINGS_MODULE=qpp_exceptions.settings.local $(PY) manage.py load_demo_data
+
+## make run: set up .venv, migrate SQLite under var/, load demo data, serve http://127.0.0.1:8000
+run: demo
+	@echo "Serving the QPP Exceptions portal at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	DJANGO_SETTINGS_MODULE=qpp_exceptions.settings.local $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: install the dev requirements and run the whole suite
+test: setup-dev
+	DJANGO_SETTINGS_MODULE=qpp_exceptions.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+
+check: setup-dev
+	DJANGO_SETTINGS_MODULE=qpp_exceptions.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+
+uswds:
+	scripts/refresh_uswds.sh
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ApplicationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "applications"
+    verbose_name = "Exception applications"

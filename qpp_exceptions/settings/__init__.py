@@ -1,0 +1,1 @@
+"""Settings package: ``base`` holds production-safe defaults; ``local`` and ``test`` relax them."""
