@@ -1,5 +1,5 @@
 # The two commands: `make run` serves the portal on embedded defaults; `make test` runs the suite.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
