@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from kombu import Connection
 from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -22,10 +23,8 @@ def broker_status() -> dict[str, Any]:
     url = settings.CELERY_BROKER_URL
     if not url:
         return {"ok": True, "mode": "in-process"}
-    from qpp_exceptions.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with Connection(url, connect_timeout=2, transport_options={"socket_timeout": 2}) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
         return {"ok": False, "mode": "broker", "error": exc.__class__.__name__}
