@@ -3,9 +3,9 @@
 from typing import Any
 
 from django.conf import settings
-from kombu import Connection
 from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
+from kombu import Connection
 
 
 def database_status(connection: BaseDatabaseWrapper) -> dict[str, Any]:
