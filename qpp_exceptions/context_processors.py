@@ -5,11 +5,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 # The primary navigation for signed-in users, as (label, URL name). Apps add their pages here.
-SIGNED_IN_NAV: list[tuple[str, str]] = []
+SIGNED_IN_NAV: list[tuple[str, str]] = [
+    ("Participation status", "participation_status"),
+    ("Exception Applications", "applications:dashboard"),
+    ("Profile", "accounts:profile"),
+]
 
 
 def portal(request: HttpRequest) -> dict[str, object]:
-    current = getattr(getattr(request, "resolver_match", None), "url_name", None)
+    current = getattr(getattr(request, "resolver_match", None), "view_name", None)
     nav = []
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "axes",
+    "django_fsm_log",
     # Project
     "qpp_exceptions",
     "accounts",
@@ -59,6 +61,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Idle (30 min) and absolute (12 h) session limits, and MFA before staff reach the admin (ADR 0021).
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.StaffMFARequiredMiddleware",
+    # django-axes wants to be last: it turns a lockout flagged during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qpp_exceptions.urls"
@@ -76,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qpp_exceptions.context_processors.portal",
+                "accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -119,6 +127,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out account/address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -135,6 +145,47 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[QPP Exceptions] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="https")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "QPP Exception Applications"
+# Every sign-in and sign-up asks for the statement of truth (seed 003_452340df50752410.txt, Step 1).
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.StatementOfTruthLoginForm",
+    "signup": "accounts.forms.StatementOfTruthSignupForm",
+}
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# django-axes owns the per-account lockout (5 failures, 15 minutes); allauth's own failed-sign-in limit is
+# kept as a looser per-address brake so it never answers before axes does (ADR 0020).
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/5m/key"}
+
+# --- django-axes (lockout after failed sign-ins; ADR 0020) -------------------------------------
+from datetime import timedelta  # noqa: E402
+
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Keyed by account and address together: a stranger cannot lock a clinician out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# allauth signs in by email: without this axes records an empty username (field notes).
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = True
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "code"]
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None  # reverse proxies in front
+
+# --- Sessions (ASVS 3.3.2 level 2; ADR 0021) ---------------------------------------------------
+# Idle: the cookie and the server-side session expire 30 minutes after the last request.
+SESSION_IDLE_TIMEOUT_SECONDS = 30 * 60
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
+# Absolute: at most 12 hours after signing in, whatever the activity (accounts.middleware).
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60
+# The page warns this long before the idle sign-out (static/js/session-timeout.js).
+SESSION_WARNING_SECONDS = 2 * 60
+SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Internationalisation and time ------------------------------------------------------------
 # Stored in UTC, shown in Eastern Time: CMS deadlines are Eastern Time (seed 002_…: "through
