@@ -11,6 +11,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("", include("eligibility.urls")),
+    path("exceptions/", include("applications.urls")),
 ]
 
 handler400 = "qpp_exceptions.views.bad_request"
