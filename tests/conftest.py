@@ -42,3 +42,19 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def celery_eager():
+    """Run Celery tasks in-process for this test, even on the CI leg that configures a real broker.
+
+    Unit tests assert a task's effect; the real worker and broker are exercised by the tests that ask for
+    them explicitly (see the notifications tests).
+    """
+    from qpp_exceptions.celery import app
+
+    previous = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
