@@ -66,18 +66,42 @@ def can_act_for_tin(user: Any, tin: str) -> bool:
     )
 
 
+def _has_direct_npi_access(user: User, npi: str) -> bool:
+    """The clinician's own account link, or an intermediary grant for that NPI itself."""
+    return (
+        NPILink.objects.filter(user=user, clinician__npi=npi, status=ACTIVE).exists()
+        or IntermediaryGrant.objects.filter(user=user, clinician__npi=npi, status=ACTIVE).exists()
+    )
+
+
 def can_act_for_npi(user: Any, npi: str) -> bool:
     """The user's own linked NPI, an intermediary grant for it, or access to a TIN it bills under."""
     if not _is_signed_in(user) or not npi:
         return False
-    if NPILink.objects.filter(user=user, clinician__npi=npi, status=ACTIVE).exists():
-        return True
-    if IntermediaryGrant.objects.filter(user=user, clinician__npi=npi, status=ACTIVE).exists():
+    if _has_direct_npi_access(user, npi):
         return True
     # Any performance year: practice staff manage a clinician's filings for the TINs they bill under.
     return IndividualScenario.objects.filter(
         clinician__npi=npi, practice__in=_practice_ids_query(user)
     ).exists()
+
+
+def can_act_for_individual(user: Any, npi: str, tin: str) -> bool:
+    """May act for one individual participant, the TIN/NPI pair (seed 003_…, Step 5: an individual
+    application names the clinician's NPI and practice affiliation).
+
+    Direct access to the NPI (the clinician's own link or an NPI grant) covers every affiliation, including
+    a practice that is "Not listed". Access through a practice covers only that practice's own pair: the
+    clinician must bill under that TIN. Otherwise the staff of one practice could file for, or read, what
+    the clinician files under another practice they have nothing to do with.
+    """
+    if not _is_signed_in(user) or not npi:
+        return False
+    if _has_direct_npi_access(user, npi):
+        return True
+    if not tin or not can_act_for_tin(user, tin):
+        return False
+    return IndividualScenario.objects.filter(clinician__npi=npi, practice__tin=tin).exists()
 
 
 def can_act_for_virtual_group(user: Any, identifier: str, performance_year: int) -> bool:
@@ -107,6 +131,17 @@ def accessible_tins(user: Any) -> set[str]:
     if not _is_signed_in(user):
         return set()
     return set(_accessible_practices(user).values_list("tin", flat=True).distinct())
+
+
+def directly_accessible_npis(user: Any) -> set[str]:
+    """NPIs the user reaches directly (own link or an NPI grant), whatever the practice (one query)."""
+    if not _is_signed_in(user):
+        return set()
+    own_link = NPILink.objects.filter(clinician=OuterRef("pk"), user=user, status=ACTIVE)
+    intermediary = IntermediaryGrant.objects.filter(clinician=OuterRef("pk"), user=user, status=ACTIVE)
+    return set(
+        Clinician.objects.filter(Exists(own_link) | Exists(intermediary)).values_list("npi", flat=True)
+    )
 
 
 def accessible_npis(user: Any) -> set[str]:

@@ -451,9 +451,15 @@ class SubmissionInformationForm(FindingsMixin, StepForm):
         self.is_individual = self.application.participation_level == ParticipationLevel.INDIVIDUAL
         if self.is_individual:
             self.mark_required("practice")
-            practices = eligibility_selectors.practices_for_npi(
-                self.application.npi, self.application.performance_year
-            )
+            # Only the affiliations this user may act for: practice staff see their own practice, the
+            # clinician (or an NPI grant holder) every practice (accounts.authorization.can_act_for_individual).
+            practices = [
+                practice
+                for practice in eligibility_selectors.practices_for_npi(
+                    self.application.npi, self.application.performance_year
+                )
+                if authorization.can_act_for_individual(self.context.user, self.application.npi, practice.tin)
+            ]
             self.practice_tins = [practice.tin for practice in practices]
             self.fields["practice"].choices = [
                 ("", "- Select -"),
@@ -488,6 +494,15 @@ class SubmissionInformationForm(FindingsMixin, StepForm):
             cleaned["other_tin"] = ""
             self._errors.pop("other_tin", None)
             tin = practice or ""
+        if tin and not self.errors and not authorization.can_act_for_individual(
+            self.context.user, self.application.npi, tin
+        ):
+            # Same wording whether or not the TIN exists, so the form discloses nothing.
+            self.add_error(
+                "other_tin" if practice == NOT_LISTED else "practice",
+                "You don't have access to act for this clinician at that practice. "
+                "Request access from your profile.",
+            )
         if tin and not self.errors:
             self.check_findings(**self._identifiers(tin=tin))
         return cleaned

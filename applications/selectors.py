@@ -27,18 +27,22 @@ from .services import actor_may_edit, actor_may_withdraw, answers_of, window_spe
 
 
 def visible_applications(user: Any) -> QuerySet[Application]:
-    """Applications the user may see: as submitter, through practice or intermediary access to the NPI or
-    TIN (or a member/participant TIN of the virtual group or APM Entity), or additional access by a verified
+    """Applications the user may see: as submitter, through direct access to the NPI, practice or
+    intermediary access to the TIN (or a member/participant TIN of the virtual group or APM Entity), or additional access by a verified
     email (issue 5 point 1)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Application.objects.none()
-    npis = authorization.accessible_npis(user)
+    # An individual application is the TIN/NPI pair: direct access to the NPI shows all of the clinician's
+    # applications; practice access shows only those filed under that practice (accounts.authorization.
+    # can_act_for_individual), never what the clinician files under another practice.
+    npis = authorization.directly_accessible_npis(user)
     tins = authorization.accessible_tins(user)
     emails = authorization.additional_access_emails_verified(user)
     condition = Q(submitter=user)
     if npis:
         condition |= Q(participation_level=ParticipationLevel.INDIVIDUAL, npi__in=npis)
     if tins:
+        condition |= Q(participation_level=ParticipationLevel.INDIVIDUAL, tin__in=tins)
         condition |= Q(participation_level=ParticipationLevel.GROUP, tin__in=tins)
         vg_pairs = _virtual_group_pairs(tins)
         for year, identifiers in vg_pairs.items():

@@ -185,7 +185,12 @@ def _actor_may_act_for(actor: Any, application: Application) -> bool:
     level = application.participation_level
     year = application.performance_year
     if level == ParticipationLevel.INDIVIDUAL:
-        return bool(application.npi) and authorization.can_act_for_npi(actor, application.npi)
+        if not application.npi:
+            return False
+        if application.tin:
+            return authorization.can_act_for_individual(actor, application.npi, application.tin)
+        # The practice affiliation is not chosen yet (wizard step 2 of a draft).
+        return authorization.can_act_for_npi(actor, application.npi)
     if level == ParticipationLevel.GROUP:
         return bool(application.tin) and authorization.can_act_for_tin(actor, application.tin)
     if level == ParticipationLevel.VIRTUAL_GROUP:
