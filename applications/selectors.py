@@ -28,8 +28,8 @@ from .services import actor_may_edit, actor_may_withdraw, answers_of, window_spe
 
 def visible_applications(user: Any) -> QuerySet[Application]:
     """Applications the user may see: as submitter, through direct access to the NPI, practice or
-    intermediary access to the TIN (or a member/participant TIN of the virtual group or APM Entity), or additional access by a verified
-    email (issue 5 point 1)."""
+    intermediary access to the TIN (or a member/participant TIN of the virtual group or APM Entity), or
+    additional access by a verified email (issue 5 point 1)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Application.objects.none()
     # An individual application is the TIN/NPI pair: direct access to the NPI shows all of the clinician's
