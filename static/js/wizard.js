@@ -95,6 +95,11 @@
     if (statusEl && statusEl.textContent !== text) {
       statusEl.textContent = text;
     }
+    if (statusEl) {
+      // The look follows the state: a check mark only when everything really is saved.
+      statusEl.classList.toggle("portal-wizard__saved--error", text.indexOf("Not saved") === 0);
+      statusEl.classList.toggle("portal-wizard__saved--pending", text.indexOf("Saving") === 0);
+    }
   }
 
   function save() {
