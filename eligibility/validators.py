@@ -48,10 +48,11 @@ def is_valid_tin(tin: object) -> bool:
     return isinstance(tin, str) and bool(_TIN_RE.fullmatch(tin))
 
 
-def mask_tin(tin: str) -> str:
+def mask_tin(tin: object) -> str:
     """``123450093`` → ``****0093``: the portal shows only the last four digits where the full TIN is not
-    needed (house rules)."""
-    return f"****{tin[-4:]}" if tin else ""
+    needed (house rules; a TIN can be a Social Security number). Empty input gives an empty string."""
+    text = "" if tin is None else str(tin).strip()
+    return f"****{text[-4:]}" if text else ""
 
 
 def validate_npi(value: str) -> None:

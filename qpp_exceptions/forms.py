@@ -8,7 +8,6 @@ Rendering lives in the ``uswds`` crispy-forms template pack (``templates/uswds/`
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,44 +15,19 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 
+from eligibility.validators import (  # noqa: F401 - re-exported for forms and templates
+    NPI_LUHN_PREFIX,
+    is_valid_npi,
+    is_valid_tin,
+    mask_tin,
+)
+
 # --- Identifiers ------------------------------------------------------------------------------------
 
-# [0-9], not \d (which also matches non-ASCII digits), and fullmatch, not $ (which allows a final newline).
-_NPI_RE = re.compile(r"[0-9]{10}")
-_TIN_RE = re.compile(r"[0-9]{9}")
-# The NPI check digit is the Luhn formula over the card-issuer prefix 80840 followed by the first nine
-# NPI digits (CMS NPI check-digit standard, 45 CFR 162.406; seed 004_e04a1ded3c26ad2c.txt names the NPI as
-# the identifier of an individual application, seed 003_452340df50752410.txt step 2).
-NPI_LUHN_PREFIX = "80840"
+# One implementation of the NPI check digit and the TIN shape, in the eligibility app's pure validators
+# (Luhn over 80840 + the first nine digits; 45 CFR 162.406); these names are re-exported for forms.
 NPI_INVALID_MESSAGE = "Enter a valid 10-digit NPI."
 TIN_INVALID_MESSAGE = "Enter a valid 9-digit TIN."
-
-
-def _luhn_check_digit(payload: str) -> int:
-    """The Luhn digit that, appended to ``payload``, makes the whole number pass the Luhn test."""
-    total = 0
-    # From the right, every other digit starting with the rightmost payload digit is doubled, because the
-    # check digit will sit to its right.
-    for position, char in enumerate(reversed(payload)):
-        digit = int(char)
-        if position % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return (10 - total % 10) % 10
-
-
-def is_valid_npi(value: object) -> bool:
-    """True for ten ASCII digits whose last is the Luhn check digit over ``80840`` + the first nine."""
-    if not isinstance(value, str) or not _NPI_RE.fullmatch(value):
-        return False
-    return _luhn_check_digit(NPI_LUHN_PREFIX + value[:9]) == int(value[9])
-
-
-def is_valid_tin(value: object) -> bool:
-    """A billing TIN (EIN, or SSN used as a TIN) is exactly nine digits (seed 003, step 2: group TIN)."""
-    return isinstance(value, str) and bool(_TIN_RE.fullmatch(value))
 
 
 def validate_npi(value: str) -> None:
@@ -66,17 +40,6 @@ def validate_tin(value: str) -> None:
     """Django validator: exactly nine digits, no dashes (forms should strip them before validating)."""
     if not is_valid_tin(value):
         raise ValidationError(TIN_INVALID_MESSAGE, code="invalid_tin")
-
-
-def mask_tin(tin: object) -> str:
-    """``123450093`` → ``****0093``. House rule: show only the last four digits of a TIN wherever the full
-    TIN is not needed (it can be a Social Security number). Empty input gives an empty string."""
-    if tin is None:
-        return ""
-    text = str(tin).strip()
-    if not text:
-        return ""
-    return f"****{text[-4:]}"
 
 
 # --- Memorable date -----------------------------------------------------------------------------------
