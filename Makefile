@@ -49,3 +49,8 @@ uswds:
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+
+## make bench-scoring: the reweighting recompute on PostgreSQL, 1,000,000 TIN/NPIs (not part of `make test`)
+.PHONY: bench-scoring
+bench-scoring: setup-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/qpp_bench} $(PY) bench/scoring.py
