@@ -12,6 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from scoring.selectors import weights_if_approved
+
 from . import pdf, policy, selectors, services
 from .models import ExceptionType, Status
 
@@ -80,6 +82,8 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_withdraw": selectors.can_withdraw_application(request.user, application),
         "continue_step": selectors.first_incomplete_step(application) if can_edit else "",
         "window_decision": selectors.submission_decision(application) if application.is_draft else None,
+        # Issue 8 point 6: "If approved, your weights would be …" for this participant.
+        "weights_preview": weights_if_approved(application),
     }
     return render(request, "applications/detail.html", context)
 

@@ -220,3 +220,19 @@ def test_nav_has_exception_applications(signed_in):
     html = signed_in.get(reverse("applications:dashboard")).content.decode()
     assert "Exception Applications" in html
     assert 'usa-nav-link usa-current" href="/exceptions/"' in html
+
+
+def test_detail_shows_the_weights_if_approved(signed_in, application, clinician):
+    """Issue 8 point 6: the application page tells the applicant what approval would do to the weights."""
+    services.application_submit(application=application, actor=clinician, certified=True, now=IN_WINDOW)
+    html = signed_in.get(_detail(application)).content.decode()
+    assert "If approved, your weights would be" in html
+    # A PI hardship moves PI's 25% to quality (seed 003_…, Appendix B, "No Promoting Interoperability").
+    assert "55%" in html
+
+
+def test_detail_of_approved_application_has_no_weights_preview(signed_in, application, clinician):
+    services.application_submit(application=application, actor=clinician, certified=True, now=IN_WINDOW)
+    services.application_approve(application=application, actor=reviewer_user())
+    html = signed_in.get(_detail(application)).content.decode()
+    assert "If approved, your weights would be" not in html
