@@ -2,8 +2,8 @@
 
 Every state change is a transition service ``<entity>_<action>(*, …, actor)``: it locks the row
 (``select_for_update``), checks that the actor may do it (``accounts.authorization``), runs the
-django-fsm-2 transition, records who and when, and emails on commit. The notifications issue will
-route these emails through its outbox; until then they use Django's ``send_mail``.
+django-fsm-2 transition, records who and when, and writes its emails to the notifications outbox in the
+same transaction (``applications.notifications``; delivered by Celery after commit, ADR 0050).
 """
 
 from __future__ import annotations
@@ -11,17 +11,16 @@ from __future__ import annotations
 import logging
 import time
 
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
-from django.urls import reverse
 
+from applications import notifications
 from eligibility.models import Clinician, Practice
 from eligibility.validators import is_valid_npi, is_valid_tin
+from qpp_exceptions.security_log import security_event_on_commit
 
 from . import authorization
 from .models import (
@@ -187,27 +186,19 @@ def access_request_create(
         relationship_other=relationship_other.strip(),
         justification=justification.strip(),
     )
-    _email_on_commit(
-        [requester.email],
-        "Your access request was received",
-        f"We received your request: {access_request.access_label} for {access_request.target_label}.\n"
-        "We will email you when it is approved or denied.",
+    notifications.notifications_record_access_request_created(
+        access_request=access_request, approvers=authorization.access_request_approvers(access_request)
     )
-    approver_emails = sorted({u.email for u in authorization.access_request_approvers(access_request)})
-    if approver_emails:
-        _email_on_commit(
-            approver_emails,
-            "An access request is waiting for your decision",
-            f"{requester.get_full_name()} ({requester.email}) asks for {access_request.access_label} "
-            f"for {access_request.target_label}.\nReview it: "
-            f"{settings.SITE_URL}{reverse('accounts:access_request_detail', args=[access_request.pk])}",
-        )
     return access_request
 
 
 def _lock_request(access_request: AccessRequest) -> AccessRequest:
-    return AccessRequest.objects.select_for_update().select_related("clinician", "practice", "requester").get(
-        pk=access_request.pk
+    # Lock the request row only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins that
+    # select_related makes for the optional clinician and practice.
+    return (
+        AccessRequest.objects.select_for_update(of=("self",))
+        .select_related("clinician", "practice", "requester")
+        .get(pk=access_request.pk)
     )
 
 
@@ -221,12 +212,10 @@ def access_request_approve(*, access_request: AccessRequest, actor: User) -> Any
     locked.save()
     grant = _grant_for_request(locked, actor=actor)
     _sync(access_request, locked)
-    _email_on_commit(
-        [locked.requester.email],
-        "Your access request was approved",
-        f"Your request for {locked.access_label} for {locked.target_label} was approved. "
-        "You can now act for it in the QPP Exception Applications portal.",
+    security_event_on_commit(
+        "access_granted", actor=actor, access_request=locked.pk, grant=f"{type(grant).__name__}:{grant.pk}"
     )
+    notifications.notifications_record_access_request_decided(access_request=locked, actor=actor)
     return grant
 
 
@@ -239,10 +228,8 @@ def access_request_deny(*, access_request: AccessRequest, actor: User, reason: s
     locked.deny(actor=actor, reason=reason.strip())
     locked.save()
     _sync(access_request, locked)
-    body = f"Your request for {locked.access_label} for {locked.target_label} was denied."
-    if locked.decision_reason:
-        body += f"\nReason: {locked.decision_reason}"
-    _email_on_commit([locked.requester.email], "Your access request was denied", body)
+    security_event_on_commit("access_request_denied", actor=actor, access_request=locked.pk)
+    notifications.notifications_record_access_request_decided(access_request=locked, actor=actor)
     return locked
 
 
@@ -288,13 +275,8 @@ def access_grant_revoke(*, grant: AnyGrant, actor: User) -> AnyGrant:
             request_row.revoke(actor=actor)
             request_row.save()
     _sync(grant, locked)
-    holder = locked.user
-    _email_on_commit(
-        [holder.email],
-        "Your access was removed",
-        f"Your access ({locked.access_label} for {locked.target_label}) was removed by "
-        f"{'you' if actor.pk == holder.pk else actor.get_full_name()}.",
-    )
+    security_event_on_commit("access_revoked", actor=actor, grant=f"{type(locked).__name__}:{locked.pk}")
+    notifications.notifications_record_access_removed(grant=locked, actor=actor)
     return locked
 
 
@@ -350,21 +332,3 @@ def _sync(stale: object, fresh: object) -> None:
         return
     for model_field in type(fresh)._meta.concrete_fields:  # type: ignore[attr-defined]
         stale.__dict__[model_field.attname] = getattr(fresh, model_field.attname)
-
-
-# --- Email ------------------------------------------------------------------------------------
-def _email_on_commit(recipients: list[str], subject: str, body: str) -> None:
-    recipients = [r for r in recipients if r]
-    if not recipients:
-        return
-    prefix = "" if settings.ENVIRONMENT_NAME == "production" else f"[{settings.ENVIRONMENT_NAME}] "
-    full_subject = f"{prefix}QPP Exception Applications: {subject}"
-
-    def _send() -> None:
-        # After commit the change stands; a mail outage must not turn it into an error page.
-        try:
-            send_mail(full_subject, body, None, recipients, fail_silently=False)
-        except Exception:
-            logger.exception("Could not send access email %r to %s", subject, recipients)
-
-    transaction.on_commit(_send)

@@ -1,8 +1,8 @@
-"""Admin: application windows and reopenings (editable by CMS administrators), applications read-only.
+"""Admin: application windows and reopenings (editable by CMS administrators) and the CMS review queue.
 
 Dates are entered and shown in Eastern Time (settings.TIME_ZONE is America/New_York), the time zone of CMS
-deadlines. The application status is never editable here: it changes only through the transition services
-(the review queue is issue 7).
+deadlines. The application status is never editable here: decisions, assignments and corrections go through
+applications.services, the queue and its pre-checks are in applications/admin_review.py (issue 7).
 """
 
 from __future__ import annotations
@@ -11,16 +11,24 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django_fsm_log.admin import StateLogInline
 
 from accounts.authorization import is_cms_administrator
 
-from .models import AdditionalAccessEmail, Application, ApplicationWindow, WindowReopening
+from .models import ApplicationWindow, WindowReopening
 
 ET_HELP = (
     "Eastern Time (ET). Applications are accepted from the opening time up to, not including, the closing "
     "time."
 )
+
+
+def _is_administrator(request: HttpRequest) -> bool:
+    """Memoized per request: the admin asks several times per page (sidebar, buttons); the review queue's
+    query budget (issue 7 point 10) has no room for repeats."""
+    cached = getattr(request, "_cms_administrator", None)
+    if cached is None:
+        cached = request._cms_administrator = is_cms_administrator(request.user)
+    return cached
 
 
 class CMSAdministratorOnly:
@@ -30,13 +38,13 @@ class CMSAdministratorOnly:
         return bool(request.user.is_staff and request.user.is_active)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_cms_administrator(request.user)
+        return _is_administrator(request)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_cms_administrator(request.user)
+        return _is_administrator(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_cms_administrator(request.user)
+        return _is_administrator(request)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_staff and request.user.is_active)
@@ -71,74 +79,5 @@ class ApplicationWindowAdmin(CMSAdministratorOnly, admin.ModelAdmin):
         return obj.reopenings.count()
 
 
-class AdditionalAccessInline(admin.TabularInline):
-    model = AdditionalAccessEmail
-    extra = 0
-    can_delete = False
-    readonly_fields = ("email",)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ApplicationTimelineInline(StateLogInline):
-    verbose_name = "status change"
-    verbose_name_plural = "Status changes"
-
-
-@admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
-    """Read-only: what the applicant wrote never changes after submission, and the status changes only
-    through the services."""
-
-    list_display = (
-        "reference",
-        "exception_type",
-        "performance_year",
-        "participation_level",
-        "participant_name",
-        "masked_tin",
-        "status",
-        "submitted_at",
-        "updated_at",
-    )
-    list_filter = (
-        "performance_year",
-        "exception_type",
-        "status",
-        "participation_level",
-        "pi_reason",
-        "event_type",
-    )
-    search_fields = (
-        "reference",
-        "participant_name",
-        "npi",
-        "tin",
-        "virtual_group_identifier",
-        "apm_entity_identifier",
-    )
-    ordering = ("-updated_at",)
-    date_hierarchy = "created_at"
-    list_select_related = ("submitter",)
-    inlines = [AdditionalAccessInline, ApplicationTimelineInline]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in self.model._meta.fields] + ["participant_key"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # The change page is shown read-only (view permission); nothing can be saved from it.
-        return False
-
-    @admin.display(description="TIN")
-    def masked_tin(self, obj: Application) -> str:
-        return obj.masked_tin
+from . import admin_review  # noqa: E402,F401,I001  (issue 7: the CMS review queue)
+from . import admin_notifications  # noqa: E402,F401  (issue 6: the notifications outbox)

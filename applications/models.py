@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from django_fsm_log.models import StateLog
+from simple_history.models import HistoricalRecords
 
 
 class ExceptionType(models.TextChoices):
@@ -153,12 +155,34 @@ class Application(FSMModelMixin, models.Model):
     certified_statement = models.TextField(blank=True)
     attestation_text = models.TextField(blank=True)
 
+    # Issue 7 point 1: the CMS reviewer working this application ("Assign to me"); written only by
+    # services.application_assign.
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_exception_applications",
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Issue 7 point 6: field history for the rare corrections CMS makes on the applicant's behalf (who, when,
+    # why: services.application_correct sets the reason). updated_at alone changes on every save.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        cascade_delete_history=False,
+        history_change_reason_field=models.TextField(null=True),
+    )
+
     class Meta:
         ordering = ["-updated_at", "-id"]
-        permissions = [("decide_application", "Can approve or deny exception applications")]
+        permissions = [
+            ("decide_application", "Can approve or deny exception applications"),
+            ("correct_application", "Can correct an applicant's answers on their behalf (with a reason)"),
+        ]
         constraints = [
             # Issue 5 point 5: one open application (draft, submitted or approved) per participant, exception
             # type and performance year. Drafts whose participant is not chosen yet have an empty key.
@@ -172,6 +196,34 @@ class Application(FSMModelMixin, models.Model):
             models.Index(fields=["performance_year", "status"]),
             models.Index(fields=["npi"]),
             models.Index(fields=["tin"]),
+            # Issue 9 point 4 (ADR 0071): the review queue's filters and order. Year + status + the queue's
+            # order (oldest submission first) lets a filtered page of 100 stop after 100 index entries.
+            models.Index(
+                fields=["performance_year", "status", "submitted_at", "id"], name="app_queue_year_status_idx"
+            ),
+            models.Index(
+                fields=["submitted_at", "id"], name="app_queue_order_idx", condition=~Q(status="draft")
+            ),
+            models.Index(fields=["exception_type", "performance_year", "status"], name="app_type_year_idx"),
+            models.Index(
+                fields=["participation_level", "performance_year", "status"], name="app_level_year_idx"
+            ),
+            models.Index(fields=["pi_reason"], name="app_pi_reason_idx", condition=~Q(pi_reason="")),
+            models.Index(fields=["event_type"], name="app_event_type_idx", condition=~Q(event_type="")),
+            models.Index(
+                fields=["virtual_group_identifier"],
+                name="app_vg_identifier_idx",
+                condition=~Q(virtual_group_identifier=""),
+            ),
+            models.Index(
+                fields=["apm_entity_identifier"],
+                name="app_apm_identifier_idx",
+                condition=~Q(apm_entity_identifier=""),
+            ),
+            # The dashboard's newest-first order within the visible rows.
+            models.Index(
+                fields=["submitter", "performance_year", "updated_at"], name="app_submitter_year_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -238,6 +290,16 @@ class Application(FSMModelMixin, models.Model):
         return self.get_event_type_display() if self.event_type else ""
 
 
+class ApplicationDecision(StateLog):
+    """The searchable log of every status change of an application (issue 7 point 6): django-fsm-log's rows,
+    seen through a proxy so the admin can list them with their own permission."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "decision log entry"
+        verbose_name_plural = "decision log"
+
+
 class AdditionalAccessEmail(models.Model):
     """Seed 003_…, Step 7: people who may view (not edit) the application once signed in with this email."""
 
@@ -297,3 +359,117 @@ class WindowReopening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.window.performance_year} reopening for {self.get_event_type_display()}"
+
+
+# --- Notifications outbox (issue 6; ADR 0050) ---------------------------------------------------------
+
+
+class NotificationEvent(models.TextChoices):
+    # Seed 003_…, Step 10 ("You'll also receive an email notification") and Appendix E (statuses).
+    APPLICATION_SUBMITTED = "application_submitted", "Application submitted"
+    APPLICATION_APPROVED = "application_approved", "Application approved"
+    APPLICATION_DENIED = "application_denied", "Application denied"
+    APPLICATION_WITHDRAWN = "application_withdrawn", "Application withdrawn"
+    ACCESS_REQUEST_RECEIVED = "access_request_received", "Access request received"
+    ACCESS_REQUEST_AWAITING_DECISION = "access_request_awaiting_decision", "Access request awaiting decision"
+    ACCESS_REQUEST_APPROVED = "access_request_approved", "Access request approved"
+    ACCESS_REQUEST_DENIED = "access_request_denied", "Access request denied"
+    ACCESS_REMOVED = "access_removed", "Access removed"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    # Outside production only: the recipient's domain is not on NOTIFICATIONS_ALLOWED_DOMAINS (ADR 0052).
+    SKIPPED = "skipped", "Skipped (not allowed in this environment)"
+
+
+class Notification(FSMModelMixin, models.Model):
+    """One email to one recipient about one event: the outbox row (ADR 0050).
+
+    Written in the same transaction as the state change it reports, so a rolled-back change sends nothing
+    and a committed one is never forgotten. The message is rendered when the row is written (what was sent
+    is what the row says); the delivery task only claims, sends and marks. Status changes only through
+    applications.notifications.
+    """
+
+    event = models.CharField(max_length=40, choices=NotificationEvent.choices)
+    # Identifies the occurrence (e.g. "application:42:approved"); with the recipient it is unique, so the
+    # same event can never produce a second row (and so a second email) for the same address.
+    event_key = models.CharField(max_length=120)
+    recipient = models.EmailField(max_length=254)
+    application = models.ForeignKey(
+        Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
+    access_request = models.ForeignKey(
+        "accounts.AccessRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+
+    status = FSMField(
+        default=NotificationStatus.PENDING, choices=NotificationStatus.choices, protected=True, max_length=20
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the next delivery attempt is due; the sweeper re-queues pending rows overdue by two minutes.
+    next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "recipient"], name="one_notification_per_event_recipient"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} to {self.recipient}"
+
+    # --- transitions: call only from applications.notifications / applications.tasks ---
+
+    @transition(field=status, source=NotificationStatus.PENDING, target=NotificationStatus.SENDING)
+    def claim(self) -> None:
+        pass
+
+    @transition(field=status, source=NotificationStatus.SENDING, target=NotificationStatus.SENT)
+    def mark_sent(self) -> None:
+        pass
+
+    @transition(field=status, source=NotificationStatus.SENDING, target=NotificationStatus.PENDING)
+    def release(self) -> None:
+        """Back to pending for a later attempt (a failed attempt, or a worker that died while sending)."""
+
+    @transition(
+        field=status,
+        source=[NotificationStatus.PENDING, NotificationStatus.SENDING],
+        target=NotificationStatus.FAILED,
+    )
+    def mark_failed(self) -> None:
+        pass
+
+    @transition(field=status, source=NotificationStatus.SENDING, target=NotificationStatus.SKIPPED)
+    def skip(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[NotificationStatus.FAILED, NotificationStatus.SKIPPED],
+        target=NotificationStatus.PENDING,
+    )
+    def resend(self) -> None:
+        pass

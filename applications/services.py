@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,6 +32,7 @@ from .models import (
     ParticipationLevel,
     Status,
 )
+from .notifications import notifications_record_status_change
 from .signals import application_status_changed
 
 MAX_ADDITIONAL_ACCESS_EMAILS = 50  # issue 5, Step 7: "up to 50"
@@ -76,12 +78,57 @@ class DuplicateApplication(ApplicationError):
 
 
 class TransitionNotAllowed(ApplicationError):
+    """Refused: the message names the current status and who changed it to that, and when (issue 7 point 3/4).
+
+    `message` is safe for the applicant (CMS staff appear as "CMS"); `reviewer_message` names the reviewer
+    and is what the admin shows.
+    """
+
     def __init__(self, *, application: Application, action: str) -> None:
         self.status = application.status
         self.action = action
-        super().__init__(
-            f"You can't {action} an application whose status is {application.get_status_display()}."
-        )
+        refusal = f"You can't {action} an application whose status is {application.get_status_display()}."
+        public, internal = _last_change_sentences(application)
+        self.reviewer_message = f"{refusal} {internal}".strip()
+        super().__init__(f"{refusal} {public}".strip())
+
+
+_STATUS_VERBS = {
+    Status.SUBMITTED: "submitted",
+    Status.APPROVED: "approved",
+    Status.DENIED: "denied",
+    Status.WITHDRAWN: "withdrawn",
+}
+
+
+def _last_change_sentences(application: Application) -> tuple[str, str]:
+    """("It was approved by CMS on …", "It was approved by Rene Castillo (reviewer@…) on …") from the
+    status log; empty strings when the status never changed (a draft)."""
+    from django_fsm_log.models import StateLog
+
+    verb = _STATUS_VERBS.get(application.status)
+    if verb is None or application.pk is None:
+        return "", ""
+    log = (
+        StateLog.objects.for_(application)
+        .filter(state=application.status)
+        .select_related("by")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    if log is None:
+        return "", ""
+    when = policy.format_et(log.timestamp)
+    user = log.by
+    if user is None:
+        return (f"It was {verb} on {when}.",) * 2
+    name = user.get_full_name() or user.email
+    cms_staff = authorization.is_cms_reviewer(user) or authorization.is_cms_administrator(user)
+    public_name = "CMS" if cms_staff else name
+    return (
+        f"It was {verb} by {public_name} on {when}.",
+        f"It was {verb} by {name} ({user.email}) on {when}.",
+    )
 
 
 # Fields the applicant writes through the wizard (model field names). Everything else (status, reference,
@@ -449,6 +496,7 @@ def _run_transition(
     application: Application, action: str, actor: Any, description: str | None = None
 ) -> None:
     method = getattr(application, action)
+    application._history_user = actor  # field history records who (django-simple-history)
     try:
         method(by=actor, description=description)
     except FSMTransitionNotAllowed as exc:
@@ -497,17 +545,40 @@ def application_submit(
     )
     locked.certified_statement = policy.certification_statement(locked.exception_type)
     locked.save()
+    notifications_record_status_change(
+        application=locked, from_status=Status.DRAFT, to_status=Status.SUBMITTED, actor=actor
+    )
     _emit_on_commit(application=locked, from_status=Status.DRAFT, to_status=Status.SUBMITTED, actor=actor)
     _sync(application, locked)
     return application
 
 
+def _is_decider(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.has_perm("applications.decide_application") or authorization.is_cms_reviewer(user))
+    )
+
+
 def _require_decider(actor: Any) -> None:
-    if not (
-        getattr(actor, "is_authenticated", False)
-        and (actor.has_perm("applications.decide_application") or authorization.is_cms_reviewer(actor))
-    ):
+    if not _is_decider(actor):
         raise ApplicationError("Only CMS reviewers can approve or deny exception applications.")
+
+
+def _refuse_if_changed(application: Application, locked: Application, action: str) -> None:
+    """Issue 7 point 4: the caller decided on the status it saw. If another transaction changed it in the
+    meantime (two reviewers, or a reviewer and the withdrawing applicant), the later one is refused and told
+    who changed it and when, rather than acting on a state it never saw."""
+    if application.status != locked.status:
+        raise TransitionNotAllowed(application=locked, action=action)
+
+
+def _queue_scoring_recompute(application: Application) -> None:
+    """Decisions flow out to scoring (issue 8): queued with delay_on_commit, so nothing runs on rollback."""
+    from scoring.services import queue_recompute_for_application
+
+    queue_recompute_for_application(application)
 
 
 @transaction.atomic
@@ -517,10 +588,15 @@ def application_approve(
     """CMS reviewer approves: submitted → approved (seed 003_…, Appendix E)."""
     _require_decider(actor)
     locked = _lock(application)
+    _refuse_if_changed(application, locked, "approve")
     _run_transition(locked, "approve", actor, description=policy.clean_text(note) or None)
     locked.decided_at = now or timezone.now()
     locked.decided_by = actor
     locked.save()
+    _queue_scoring_recompute(locked)
+    notifications_record_status_change(
+        application=locked, from_status=Status.SUBMITTED, to_status=Status.APPROVED, actor=actor
+    )
     _emit_on_commit(application=locked, from_status=Status.SUBMITTED, to_status=Status.APPROVED, actor=actor)
     _sync(application, locked)
     return application
@@ -536,12 +612,18 @@ def application_deny(
     if not reason:
         raise ApplicationError("Enter the reason for the denial.")
     locked = _lock(application)
-    _run_transition(locked, "deny", actor)
+    _refuse_if_changed(application, locked, "deny")
+    # The reason is the status-history note; the explanation goes to the applicant (email, application page).
+    _run_transition(locked, "deny", actor, description=reason[:255])
     locked.decided_at = now or timezone.now()
     locked.decided_by = actor
     locked.denial_reason = reason[:255]
     locked.denial_explanation = policy.clean_text(explanation).strip()
     locked.save()
+    _queue_scoring_recompute(locked)
+    notifications_record_status_change(
+        application=locked, from_status=Status.SUBMITTED, to_status=Status.DENIED, actor=actor
+    )
     _emit_on_commit(application=locked, from_status=Status.SUBMITTED, to_status=Status.DENIED, actor=actor)
     _sync(application, locked)
     return application
@@ -566,10 +648,201 @@ def application_withdraw(
     locked = _lock(application)
     if not actor_may_withdraw(actor, locked):
         raise ApplicationNotEditable("You can't withdraw this application.")
+    _refuse_if_changed(application, locked, "withdraw")
     from_status = locked.status
     _run_transition(locked, "withdraw", actor)
     locked.withdrawn_at = now or timezone.now()
     locked.save()
+    _queue_scoring_recompute(locked)
+    notifications_record_status_change(
+        application=locked, from_status=from_status, to_status=Status.WITHDRAWN, actor=actor
+    )
     _emit_on_commit(application=locked, from_status=from_status, to_status=Status.WITHDRAWN, actor=actor)
+    _sync(application, locked)
+    return application
+
+
+# ---------------------------------------------------------------------------------------------------------
+# CMS review (issue 7): assignment, bulk decisions, corrections on the applicant's behalf
+# ---------------------------------------------------------------------------------------------------------
+
+BULK_DECISION_LIMIT = 500  # issue 7 point 5: "at most 500 at a time"
+
+
+@transaction.atomic
+def application_assign(*, application: Application, reviewer: Any | None, actor: Any) -> Application:
+    """Assign a pending application to a CMS reviewer (`reviewer=None` unassigns).
+
+    Reviewers assign to themselves ("Assign to me") and release their own assignments; CMS administrators
+    may assign or release anyone's. Only pending applications are assigned: a decided one needs no reviewer.
+    """
+    _require_decider(actor)
+    locked = _lock(application)
+    if locked.status != Status.SUBMITTED:
+        raise ApplicationError(
+            f"Only pending applications can be assigned: {locked.reference} is {locked.get_status_display()}."
+        )
+    is_admin = authorization.is_cms_administrator(actor)
+    if reviewer is not None:
+        if not _is_decider(reviewer):
+            raise ApplicationError(f"{reviewer} isn't a CMS reviewer, so can't be assigned applications.")
+        if reviewer.pk != actor.pk and not is_admin:
+            raise ApplicationError("You can assign applications only to yourself.")
+    elif locked.assigned_reviewer_id not in (None, actor.pk) and not is_admin:
+        raise ApplicationError(
+            "This application is assigned to another reviewer; only a CMS administrator can unassign it."
+        )
+    if locked.assigned_reviewer_id == getattr(reviewer, "pk", None):
+        _sync(application, locked)
+        return application
+    locked.assigned_reviewer = reviewer
+    locked.assigned_at = timezone.now() if reviewer is not None else None
+    locked._history_user = actor
+    locked._change_reason = f"Assigned to {reviewer.email}" if reviewer is not None else "Unassigned"
+    locked.save(update_fields=["assigned_reviewer", "assigned_at", "updated_at"])
+    _sync(application, locked)
+    return application
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk decision did: counts and, per skipped application, why (reference → message)."""
+
+    verb: str
+    done: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        """'Approved 480. Skipped 20: not pending.' (issue 7 point 5)."""
+        text = f"{self.verb} {len(self.done)}."
+        if self.skipped:
+            reasons: dict[str, int] = {}
+            for message in self.skipped.values():
+                reasons[message] = reasons.get(message, 0) + 1
+            detail = "; ".join(
+                reason if count == len(self.skipped) else f"{count} {reason}"
+                for reason, count in reasons.items()
+            )
+            text += f" Skipped {len(self.skipped)}: {detail}."
+        return text
+
+
+def _bulk(
+    applications: Iterable[Application], verb: str, decide: Any, actor: Any
+) -> BulkOutcome:
+    _require_decider(actor)
+    items = list(applications)
+    if len(items) > BULK_DECISION_LIMIT:
+        raise ApplicationError(
+            f"Select at most {BULK_DECISION_LIMIT} applications at a time (you selected {len(items)})."
+        )
+    outcome = BulkOutcome(verb=verb)
+    # Each application goes through its own transition, in its own transaction: one refusal never undoes
+    # the others, and a concurrent change to one row is seen when that row is locked.
+    for item in sorted(items, key=lambda a: a.pk):
+        try:
+            decide(item)
+        except TransitionNotAllowed:
+            outcome.skipped[item.reference] = "not pending"
+        except ApplicationError as exc:
+            outcome.skipped[item.reference] = exc.message.rstrip(".")
+        else:
+            outcome.done.append(item.reference)
+    return outcome
+
+
+def applications_bulk_approve(
+    *, applications: Iterable[Application], actor: Any, note: str = ""
+) -> BulkOutcome:
+    """Approve each application one by one (issue 7 point 5); pending ones are approved, the rest skipped."""
+    return _bulk(
+        applications,
+        "Approved",
+        lambda a: application_approve(application=a, actor=actor, note=note),
+        actor,
+    )
+
+
+def applications_bulk_deny(
+    *, applications: Iterable[Application], actor: Any, reason: str, explanation: str
+) -> BulkOutcome:
+    """Deny each application one by one with one reason and explanation for all."""
+    if not policy.clean_text(reason).strip():
+        raise ApplicationError("Enter the reason for the denial.")
+    return _bulk(
+        applications,
+        "Denied",
+        lambda a: application_deny(application=a, actor=actor, reason=reason, explanation=explanation),
+        actor,
+    )
+
+
+# Answers CMS may correct on the applicant's behalf (issue 7 point 6): contact details, names, dates and
+# descriptions. The exception type, participant, reason and categories are what was applied for: changing
+# them is a new application, not a correction (ADR 0062).
+CORRECTABLE_FIELDS: tuple[str, ...] = (
+    "participant_name",
+    "contact_phone",
+    "contact_phone_extension",
+    "contact_email",
+    "submitter_relationship",
+    "submitter_relationship_other",
+    "event_start_date",
+    "event_end_date",
+    "event_still_persists",
+    "onc_acb_certification_id",
+    "event_description",
+)
+
+
+@transaction.atomic
+def application_correct(
+    *, application: Application, actor: Any, changes: dict[str, object], reason: str
+) -> Application:
+    """Correct answers of a submitted (or decided) application on the applicant's behalf. Needs the
+    `applications.correct_application` permission and a reason; the field history records who, when, what
+    and why. The status and decision are never changed here."""
+    if not (getattr(actor, "is_authenticated", False) and actor.has_perm("applications.correct_application")):
+        raise ApplicationError("You don't have permission to correct applications.")
+    reason = policy.clean_text(reason).strip()
+    if not reason:
+        raise ApplicationError("Enter the reason for the correction.")
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(f"These fields can't be corrected: {', '.join(sorted(unknown))}.")
+    locked = _lock(application)
+    if locked.status == Status.DRAFT:
+        raise ApplicationError(
+            "A draft is the applicant's to change: only submitted applications are corrected."
+        )
+    values: dict[str, Any] = {
+        name: policy.clean_text(value).strip() if name in _TEXT_FIELDS and isinstance(value, str) else value
+        for name, value in changes.items()
+    }
+    _validate_choice_changes(locked, values)
+    if "contact_email" in values and values["contact_email"]:
+        try:
+            validate_email(values["contact_email"])
+        except ValidationError as exc:
+            raise ApplicationError("Enter a valid email address.") from exc
+    changed = {name: value for name, value in values.items() if getattr(locked, name) != value}
+    if not changed:
+        raise ApplicationError("Nothing was changed: the corrected values are the same as the stored ones.")
+    for name, value in changed.items():
+        setattr(locked, name, value)
+    if locked.event_still_persists:
+        locked.event_end_date = None
+    if locked.event_start_date is not None and (
+        "event_start_date" in changed or "event_end_date" in changed or "event_still_persists" in changed
+    ):
+        errors = policy.event_date_errors(
+            locked.event_start_date, locked.event_end_date, locked.performance_year
+        )
+        if errors:
+            raise ApplicationError(" ".join(errors))
+    locked._history_user = actor
+    locked._change_reason = reason
+    locked.save()
     _sync(application, locked)
     return application

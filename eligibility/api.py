@@ -32,20 +32,21 @@ def _flags(flags: SpecialStatusFlags | None) -> dict[str, object]:
     }
 
 
-def _hardship_fields(aci_hardship: bool) -> dict[str, object]:
-    # extremeHardship* reflect approved EUC exceptions; they stay false until the review issue (issue 7)
-    # wires approved decisions in.
+def _hardship_fields(aci_hardship: bool, euc: selectors.EUCApproval | None = None) -> dict[str, object]:
+    # aciHardship: an approved PI hardship; extremeHardship*: an approved EUC exception, with the categories
+    # it covers and its event type (issue 7 point 9). A withdrawn approval is no longer "approved", so it
+    # drops out at once. Source "exceptionApplication": decided on an application (not automatic).
     return {
         "aciHardship": aci_hardship,
-        "extremeHardship": False,
+        "extremeHardship": euc is not None,
         "extremeHardshipReasons": {
-            "quality": False,
-            "improvementActivities": False,
-            "aci": False,
-            "cost": False,
+            "quality": bool(euc and euc.quality),
+            "improvementActivities": bool(euc and euc.improvement_activities),
+            "aci": bool(euc and euc.promoting_interoperability),
+            "cost": bool(euc and euc.cost),
         },
-        "extremeHardshipEventType": None,
-        "extremeHardshipSources": [],
+        "extremeHardshipEventType": (euc.event_type or None) if euc else None,
+        "extremeHardshipSources": ["exceptionApplication"] if euc else [],
     }
 
 
@@ -65,7 +66,10 @@ def _individual_scenario(
     return {
         **_flags(scenario),
         **_reweighting(status.individual),
-        **_hardship_fields(status.aci_hardship_individual or status.aci_hardship_group),
+        **_hardship_fields(
+            status.aci_hardship_individual or status.aci_hardship_group,
+            status.euc_individual or status.euc_group,
+        ),
         "isEligible": {
             "individual": status.eligibility.eligible,
             "group": scenario.is_eligible_group,
@@ -81,7 +85,7 @@ def _group_scenario(group: GroupScenario | None, status: selectors.OrganizationS
     return {
         **_flags(group),
         **_reweighting(status.group_result),
-        **_hardship_fields(status.aci_hardship_group),
+        **_hardship_fields(status.aci_hardship_group, status.euc_group),
         "isEligible": {
             "individual": False,
             "group": status.group_eligibility.eligible,

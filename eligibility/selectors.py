@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from . import rules
 from .models import (
@@ -150,6 +151,21 @@ def approved_pi_hardships(performance_year: int, *, tins: set[str]) -> set[tuple
     ).values_list(
         "participation_level", "tin", "npi", *(("virtual_group_identifier",) if has_vg_identifier else ())
     )
+    rows = list(rows)
+    # The member TINs of every approved virtual group in one query, not one per approval (an N+1 that cost
+    # 50 queries per lookup with national-scale data; issue 9).
+    vg_members: dict[str, set[str]] = {}
+    vg_identifiers = {
+        vg[0].upper() for level, _t, _n, *vg in rows if level == "virtual_group" and vg and vg[0]
+    }
+    if vg_identifiers:
+        for identifier, member_tin in (
+            Practice.objects.annotate(vg_identifier=Upper("virtual_groups__identifier"))
+            .filter(vg_identifier__in=vg_identifiers, virtual_groups__performance_year=performance_year)
+            .order_by()
+            .values_list("vg_identifier", "tin")
+        ):
+            vg_members.setdefault(identifier, set()).add(member_tin)
     pairs: set[tuple[str, str | None]] = set()
     for level, tin, npi, *vg in rows:
         if level == "individual" and tin and npi:
@@ -159,18 +175,84 @@ def approved_pi_hardships(performance_year: int, *, tins: set[str]) -> set[tuple
         elif level == "virtual_group":
             member_tins = {tin} if tin else set()
             if vg and vg[0]:
-                member_tins |= set(
-                    Practice.objects.filter(
-                        virtual_groups__identifier__iexact=vg[0],
-                        virtual_groups__performance_year=performance_year,
-                    ).values_list("tin", flat=True)
-                )
+                member_tins |= vg_members.get(vg[0].upper(), set())
             pairs |= {(t, None) for t in member_tins & tins}
         elif level == "apm_entity" and tin:
             # APM Entities can't apply for the PI hardship (seed 003 "Who"); a stored approval at that level
             # is still honoured for its TIN rather than silently dropped.
             pairs.add((tin, npi or None))
     return pairs
+
+
+@dataclass(frozen=True)
+class EUCApproval:
+    """An approved Extreme and Uncontrollable Circumstances exception (v6 ``extremeHardship*``)."""
+
+    quality: bool
+    improvement_activities: bool
+    promoting_interoperability: bool
+    cost: bool
+    event_type: str
+    event_type_label: str = ""
+
+
+def approved_euc_exceptions(
+    performance_year: int, *, tins: set[str]
+) -> dict[tuple[str, str | None], EUCApproval]:
+    """Approved EUC exceptions touching these TINs in that year, keyed like ``approved_pi_hardships``:
+    (tin, npi) for an individual, (tin, None) for a whole TIN (group, each member TIN of a virtual group, each
+    participant TIN of an APM Entity). Withdrawn or denied applications never appear (issue 7 point 9)."""
+    if not tins:
+        return {}
+    try:
+        application = apps.get_model("applications", "Application")
+    except LookupError:
+        return {}
+    from .models import APMParticipant
+
+    rows = (
+        application.objects.filter(performance_year=performance_year, exception_type="euc", status="approved")
+        .filter(
+            Q(participation_level__in=("individual", "group"), tin__in=tins)
+            | Q(participation_level__in=("virtual_group", "apm_entity"))
+        )
+        .values_list(
+            "participation_level",
+            "tin",
+            "npi",
+            "virtual_group_identifier",
+            "apm_entity_identifier",
+            "requests_quality",
+            "requests_improvement_activities",
+            "requests_promoting_interoperability",
+            "requests_cost",
+            "event_type",
+        )
+    )
+    vg_members: dict[str, set[str]] = {}
+    for identifier, tin in Practice.objects.filter(
+        tin__in=tins, virtual_groups__performance_year=performance_year
+    ).values_list("virtual_groups__identifier", "tin"):
+        vg_members.setdefault(identifier.upper(), set()).add(tin)
+    apm_members: dict[str, set[str]] = {}
+    for entity_id, tin in APMParticipant.objects.filter(
+        practice__tin__in=tins, apm_entity__performance_year=performance_year
+    ).values_list("apm_entity__entity_id", "practice__tin"):
+        apm_members.setdefault(entity_id.upper(), set()).add(tin)
+
+    labels = dict(application._meta.get_field("event_type").flatchoices)
+    approvals: dict[tuple[str, str | None], EUCApproval] = {}
+    for level, tin, npi, vg, apm, quality, ia, pi, cost, event_type in rows:
+        approval = EUCApproval(quality, ia, pi, cost, event_type, str(labels.get(event_type, event_type)))
+        if level == "individual" and tin and npi:
+            approvals[(tin, npi)] = approval
+        elif level == "group" and tin:
+            approvals[(tin, None)] = approval
+        elif level == "virtual_group" and vg:
+            approvals.update({(t, None): approval for t in vg_members.get(vg.upper(), set())})
+        elif level == "apm_entity" and apm:
+            approvals.update({(t, None): approval for t in apm_members.get(apm.upper(), set())})
+    return approvals
 
 
 def has_approved_pi_hardship(
@@ -201,7 +283,11 @@ def _group_facts(
     practice: Practice, performance_year: int, approvals: set[tuple[str, str | None]]
 ) -> rules.GroupFacts:
     # Plain tuples rather than model instances: a TIN can have thousands of clinicians (ADR 0012).
-    scenarios = IndividualScenario.objects.filter(practice=practice, performance_year=performance_year)
+    # No ORDER BY: the model's default ordering joins and sorts thousands of members by practice and name
+    # for nothing, and made PostgreSQL scan all clinicians (480 ms per large practice; issue 9).
+    scenarios = IndividualScenario.objects.filter(
+        practice=practice, performance_year=performance_year
+    ).order_by()
     rows = scenarios.values_list(
         "clinician__npi",
         "clinician__clinician_type",
@@ -377,6 +463,9 @@ class OrganizationStatus:
     virtual_groups: tuple[VirtualGroup, ...]
     apm_entities: tuple[APMEntity, ...]
     subgroups: tuple[Subgroup, ...]
+    # Approved EUC exceptions (issue 7 point 9): for this TIN/NPI, and for the whole TIN.
+    euc_individual: EUCApproval | None = None
+    euc_group: EUCApproval | None = None
 
 
 def _special_status_labels(flags: object) -> tuple[str, ...]:
@@ -397,6 +486,7 @@ def _organization_status(
 ) -> OrganizationStatus:
     tin = practice.tin
     approvals = approved_pi_hardships(performance_year, tins={tin})
+    euc = approved_euc_exceptions(performance_year, tins={tin})
     group = GroupScenario.objects.filter(practice=practice, performance_year=performance_year).first()
     individual = eligibility = None
     statuses: tuple[str, ...] = ()
@@ -426,6 +516,8 @@ def _organization_status(
         virtual_groups=tuple(virtual_groups_for_tin(tin, performance_year)),
         apm_entities=tuple(apm_entities_for_participant(tin=tin, npi=npi, performance_year=performance_year)),
         subgroups=tuple(subgroups.distinct()),
+        euc_individual=euc.get((tin, npi)) if npi else None,
+        euc_group=euc.get((tin, None)),
     )
 
 

@@ -229,3 +229,80 @@ class IndividualScenarioFactory(factory.django.DjangoModelFactory):
     allowed_charges = 250000
     part_b_patients = 640
     covered_services = 1800
+
+
+# --- scoring ------------------------------------------------------------------------------------
+# Issue 8: data submissions, cost determinations, and approved applications built through the applications
+# services (draft → submit → approve), so the status field is never written directly.
+def scoring_data_submission(
+    *, category: str, submitter_type: str = "individual", year: int = 2026, npi: str = "", tin: str = "",
+    virtual_group_identifier: str = "", apm_entity_identifier: str = "",
+):
+    from scoring.models import DataSubmission
+
+    return DataSubmission.objects.create(
+        npi=npi, tin=tin, virtual_group_identifier=virtual_group_identifier,
+        apm_entity_identifier=apm_entity_identifier, performance_year=year, category=category,
+        submitter_type=submitter_type, submitted_at=et(year + 1, 3, 1, 12),
+    )
+
+
+def scoring_cost_not_scorable(*, participant_type: str = "individual", year: int = 2026, **identifiers: str):
+    from scoring.models import CostAttribution
+
+    return CostAttribution.objects.create(
+        participant_type=participant_type, performance_year=year, measures_attributed=2,
+        measures_meeting_case_minimum=0, **identifiers,
+    )
+
+
+SCORING_EUC_ANSWERS: dict[str, object] = {
+    "contact_phone": "5177342222",
+    "contact_email": "mary.thompson@example.com",
+    "submitter_relationship": "clinician",
+    "event_type": "disaster",
+    "event_start_date": _dt.date(2026, 3, 1),
+    "event_end_date": _dt.date(2026, 4, 1),
+    "attested": True,
+}
+
+
+def scoring_application(
+    *, user, level: str, exception_type: str = "pi_hardship", categories: tuple[str, ...] = (),
+    year: int = 2026, approve: bool = True, **identifiers: str,
+):
+    """An application filed by `user` (who must be able to act for the participant), submitted in the
+    year's window and, by default, approved by a CMS reviewer — all through the applications services."""
+    from applications import services
+
+    ApplicationWindowFactory(performance_year=year)
+    answers = dict(COMPLETE_PI_ANSWERS) if exception_type == "pi_hardship" else dict(SCORING_EUC_ANSWERS)
+    for category in categories:
+        answers[f"requests_{category}"] = True
+    if level != "individual":
+        answers["all_locations_attested"] = True
+    application = draft_application(
+        user=user, exception_type=exception_type, year=year, participation_level=level, **identifiers,
+        **answers,
+    )
+    services.application_submit(application=application, actor=user, certified=True, now=et(year, 11, 23, 12))
+    if approve:
+        services.application_approve(application=application, actor=reviewer_user(), now=et(year, 11, 24, 12))
+    return application
+
+
+# --- notifications ------------------------------------------------------------------------------
+def notifications_draft_with_access(
+    *, user, contact_email: str = "mary.thompson@example.com", additional_access: tuple[str, ...] = ()
+):
+    """A complete individual PI draft (issue 5 helpers) with a contact email and Additional Access list."""
+    from applications import services
+
+    application = complete_individual_pi_draft(user=user)
+    services.application_save_step(
+        application=application,
+        actor=user,
+        changes={"contact_email": contact_email},
+        additional_access=list(additional_access),
+    )
+    return application

@@ -16,7 +16,10 @@ def _request(user, **kwargs):
     return services.access_request_create(requester=user, **kwargs)
 
 
-def test_practice_request_is_approved_by_the_security_official(world, django_capture_on_commit_callbacks):
+def test_practice_request_is_approved_by_the_security_official(
+    world, django_capture_on_commit_callbacks, celery_eager
+):
+    # Emails go through the notifications outbox and a Celery task: run it in-process on both CI legs.
     so = PracticeAccessFactory(practice=world["large"], role="security_official").user
     staff = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
@@ -87,7 +90,9 @@ def test_intermediary_npi_request_is_the_clinicians_to_approve(world, cms_admin)
     assert not authz.can_act_for_tin(consultant, "987653004")
 
 
-def test_deny_records_who_when_and_why_and_grants_nothing(world, django_capture_on_commit_callbacks):
+def test_deny_records_who_when_and_why_and_grants_nothing(
+    world, django_capture_on_commit_callbacks, celery_eager
+):
     so = PracticeAccessFactory(practice=world["small"], role="security_official").user
     vendor = UserFactory()
     request = _request(vendor, kind="intermediary", tin="987653004", relationship="ehr_vendor")
