@@ -108,16 +108,42 @@ def test_admin_edits_windows_in_eastern_time(client, superuser):
 
 
 def test_admin_application_is_read_only(client, superuser, clinician):
+    """The review queue (issue 7) shows submitted applications only, so the read-only check opens one."""
+    from applications import services
+
     application = complete_individual_pi_draft(user=clinician)
+    services.application_submit(
+        application=application, actor=clinician, certified=True, now=et(2026, 11, 2, 12)
+    )
     client.force_login(superuser)
     assert client.get(reverse("admin:applications_application_changelist")).status_code == 200
     url = reverse("admin:applications_application_change", args=[application.pk])
     response = client.get(url)
     assert response.status_code == 200
+    assert application.reference in response.content.decode()
     assert 'name="status"' not in response.content.decode()
     client.post(url, {"status": "approved"})
-    assert Application.objects.get(pk=application.pk).status == Status.DRAFT
+    assert Application.objects.get(pk=application.pk).status == Status.SUBMITTED
     assert client.get(reverse("admin:applications_application_add")).status_code == 403
+
+
+def test_admin_hides_drafts_from_reviewers(client, superuser, clinician):
+    """A draft is the applicant's work in progress, not CMS's to see until it is submitted (ADR 0060): the
+    admin's queryset excludes drafts, so the change page of one answers as for a missing object (the admin
+    redirects to its index with "doesn't exist") and never shows the answers."""
+    draft = complete_individual_pi_draft(user=clinician)
+    client.force_login(superuser)
+    url = reverse("admin:applications_application_change", args=[draft.pk])
+    response = client.get(url)
+    assert response.status_code in (302, 404)
+    if response.status_code == 302:
+        assert response["Location"] == reverse("admin:index")
+    followed = client.get(url, follow=True).content.decode()
+    assert draft.reference not in followed
+    queue = client.get(reverse("admin:applications_application_changelist")).content.decode()
+    assert draft.reference not in queue
+    client.post(url, {"status": "approved"})
+    assert Application.objects.get(pk=draft.pk).status == Status.DRAFT
 
 
 def test_staff_without_admin_role_cannot_change_windows(client):
