@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "axes",
     "django_fsm_log",
+    "simple_history",
     # Project
     "qpp_exceptions",
     "accounts",
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Field history records who made a change made through a request (issue 7, ADR 0062).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Idle (30 min) and absolute (12 h) session limits, and MFA before staff reach the admin (ADR 0021).
     "accounts.middleware.SessionTimeoutMiddleware",
@@ -239,8 +242,37 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 3,
     "socket_connect_timeout": 3,
     "max_retries": 1,
+    # kombu waits interval_start (2 s by default) before its one reconnect: publish at once instead, so a
+    # refused broker costs a request milliseconds (the outbox sweeper re-queues what was not published).
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# Celery beat: the notifications sweeper re-queues outbox rows whose enqueue was lost (ADR 0051).
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {
+        "task": "applications.tasks.sweep_notifications",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
+
+# --- Notifications (issue 6; ADRs 0050-0052) ----------------------------------------------------
+# Retries: exponential backoff with jitter, capped well below the broker's visibility timeout (3,600 s
+# above), so a retry never waits long enough for Redis to hand the same message to a second worker.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=15)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=300)
+# The sweeper re-queues pending rows overdue by this long, and releases rows left "sending" longer than the
+# lease (longer than CELERY_TASK_TIME_LIMIT, so a live worker is never overtaken).
+NOTIFICATIONS_SWEEP_AFTER_SECONDS = env.int("NOTIFICATIONS_SWEEP_AFTER_SECONDS", default=120)
+NOTIFICATIONS_SENDING_LEASE_SECONDS = env.int("NOTIFICATIONS_SENDING_LEASE_SECONDS", default=600)
+# Outside production only these recipient domains (and their subdomains) receive mail; the rest are marked
+# skipped. The defaults are the reserved example domains (RFC 2606) the demo and test data use (ADR 0052).
+NOTIFICATIONS_ALLOWED_DOMAINS = env.list(
+    "NOTIFICATIONS_ALLOWED_DOMAINS", default=["example.com", "example.org", "example.net"]
+)
 
 # --- Security ---------------------------------------------------------------------------------
 # Safe by default; local and test settings relax what plain HTTP on 127.0.0.1 needs.
@@ -265,7 +297,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs a start-up banner at INFO on every process start, which would put a second line
+        # on the stderr of management commands whose errors must be one line (scoring CLI, issue 8).
+        "axes.apps": {"level": "WARNING"},
+    },
 }
 
 
@@ -280,3 +317,6 @@ def require_secret_key(secret_key: str, debug: bool) -> None:
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = "insecure-development-only-key-do-not-use-in-production"
 require_secret_key(SECRET_KEY, DEBUG)
+
+# Field history (issue 7, ADR 0062): corrections are recorded, never reverted from the history page.
+SIMPLE_HISTORY_REVERT_DISABLED = True
