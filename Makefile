@@ -54,3 +54,17 @@ clean:
 .PHONY: bench-scoring
 bench-scoring: setup-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/qpp_bench} $(PY) bench/scoring.py
+
+## make bench-notifications: bulk-approve 500 applications (1,500 emails) with Redis, a real worker and an SMTP sink
+.PHONY: bench-notifications
+bench-notifications: setup-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/qpp_bench_notifications} $(PY) bench/notifications.py
+
+## make bench: the national-scale benchmark (issue 9; docs/benchmarks.md). Needs PostgreSQL and Redis on
+## 127.0.0.1 as in CI; uses its own database (qpp_bench) and never runs in `make test`.
+.PHONY: bench
+bench: setup-dev
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk
+	@psql "postgres://postgres@127.0.0.1:5432/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = 'qpp_bench'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres qpp_bench
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/qpp_bench} $(PY) bench/run.py

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from eligibility.models import APMParticipant, Clinician, IndividualScenario, Practice, VirtualGroup
 
@@ -46,14 +46,37 @@ def _is_signed_in(user: Any) -> bool:
 
 def _accessible_practices(user: User) -> QuerySet[Practice]:
     """Practices reached through practice access (either role) or an intermediary TIN grant (lazy)."""
-    return Practice.objects.filter(
-        Q(access_grants__user=user, access_grants__status=ACTIVE)
-        | Q(intermediary_grants__user=user, intermediary_grants__status=ACTIVE)
+    return Practice.objects.filter(pk__in=_practice_ids_query(user))
+
+
+def _practice_ids_query(user: User) -> QuerySet[Any]:
+    # A UNION of the user's own grant rows (index lookups by user), never an OR across joins: with 150,000
+    # practices that OR became a scan with DISTINCT on every signed-in page (issue 9, docs/benchmarks.md).
+    return (
+        PracticeAccess.objects.filter(user=user, status=ACTIVE)
+        .order_by()
+        .values("practice_id")
+        .union(
+            IntermediaryGrant.objects.filter(user=user, status=ACTIVE, practice__isnull=False)
+            .order_by()
+            .values("practice_id")
+        )
     )
 
 
-def _practice_ids_query(user: User) -> QuerySet[Practice]:
-    return _accessible_practices(user).values("pk")
+def _direct_clinician_ids_query(user: User) -> QuerySet[Any]:
+    # Issue 9: start from the user's grants, never from the clinicians. An EXISTS per clinician scanned all
+    # 1,000,000 clinicians (4 to 7 s per page at national scale, docs/benchmarks.md).
+    return (
+        NPILink.objects.filter(user=user, status=ACTIVE)
+        .order_by()
+        .values("clinician_id")
+        .union(
+            IntermediaryGrant.objects.filter(user=user, status=ACTIVE, clinician__isnull=False)
+            .order_by()
+            .values("clinician_id")
+        )
+    )
 
 
 def can_act_for_tin(user: Any, tin: str) -> bool:
@@ -137,10 +160,8 @@ def directly_accessible_npis(user: Any) -> set[str]:
     """NPIs the user reaches directly (own link or an NPI grant), whatever the practice (one query)."""
     if not _is_signed_in(user):
         return set()
-    own_link = NPILink.objects.filter(clinician=OuterRef("pk"), user=user, status=ACTIVE)
-    intermediary = IntermediaryGrant.objects.filter(clinician=OuterRef("pk"), user=user, status=ACTIVE)
     return set(
-        Clinician.objects.filter(Exists(own_link) | Exists(intermediary)).values_list("npi", flat=True)
+        Clinician.objects.filter(pk__in=_direct_clinician_ids_query(user)).values_list("npi", flat=True)
     )
 
 
@@ -148,17 +169,13 @@ def accessible_npis(user: Any) -> set[str]:
     """Every NPI the user may act for (one query)."""
     if not _is_signed_in(user):
         return set()
-    practices = _practice_ids_query(user)
-    bills_under_accessible_tin = IndividualScenario.objects.filter(
-        clinician=OuterRef("pk"), practice__in=practices
+    billing_under_accessible_tins = (
+        IndividualScenario.objects.filter(practice__in=_practice_ids_query(user))
+        .order_by()
+        .values("clinician_id")
     )
-    own_link = NPILink.objects.filter(clinician=OuterRef("pk"), user=user, status=ACTIVE)
-    intermediary = IntermediaryGrant.objects.filter(clinician=OuterRef("pk"), user=user, status=ACTIVE)
-    return set(
-        Clinician.objects.filter(
-            Exists(own_link) | Exists(intermediary) | Exists(bills_under_accessible_tin)
-        ).values_list("npi", flat=True)
-    )
+    clinician_ids = _direct_clinician_ids_query(user).union(billing_under_accessible_tins)
+    return set(Clinician.objects.filter(pk__in=clinician_ids).values_list("npi", flat=True))
 
 
 def is_security_official_for(user: Any, tin: str) -> bool:

@@ -317,13 +317,34 @@ def _load(applications: Sequence[Any]) -> _Bulk:
     all_tins = tins | {t for members in bulk.vg_tins.values() for t in members}
 
     if all_tins:
-        for row in IndividualScenario.objects.filter(
-            performance_year__in=years, practice__tin__in=all_tins
-        ).values_list("performance_year", *_SCENARIO_COLUMNS):
-            bulk.scenarios[(row[0], row[1])].append(row[1:])
         # Group designations matter only for group and virtual-group applications.
         group_tins = {a.tin for a in applications if a.participation_level == "group" and a.tin}
         group_tins |= {t for members in bulk.vg_tins.values() for t in members}
+        # Every member only where a group's facts are computed; an individual application needs its own
+        # TIN/NPI row only. Loading all members of every TIN on a queue page read 64,000 rows (1.2 s) at
+        # national scale; .order_by() drops the model's name sort (issue 9, docs/benchmarks.md).
+        # Two queries, not one with an OR: PostgreSQL cannot push an OR across the join down to the indexes.
+        individual = [a for a in applications if a.participation_level == "individual" and a.tin and a.npi]
+        pairs = {(a.tin, a.npi) for a in individual}
+        scenario_rows = IndividualScenario.objects.filter(performance_year__in=years).order_by()
+        for row in (
+            scenario_rows.filter(practice__tin__in=group_tins).values_list(
+                "performance_year", *_SCENARIO_COLUMNS
+            )
+            if group_tins
+            else []
+        ):
+            bulk.scenarios[(row[0], row[1])].append(row[1:])
+        for row in (
+            scenario_rows.filter(clinician__npi__in={npi for _tin, npi in pairs}).values_list(
+                "performance_year", *_SCENARIO_COLUMNS
+            )
+            if pairs
+            else []
+        ):
+            # Rows of group TINs are already there (with all their members).
+            if (row[1], row[2]) in pairs and row[1] not in group_tins:
+                bulk.scenarios[(row[0], row[1])].append(row[1:])
         rows = (
             GroupScenario.objects.filter(
                 performance_year__in=years, practice__tin__in=group_tins

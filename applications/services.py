@@ -223,9 +223,17 @@ def _lock(application: Application) -> Application:
 
 
 def _sync(target: Application, source: Application) -> None:
-    """Copy the saved row back into the caller's instance (the status field is protected, so go through
-    refresh_from_db, which django-fsm's FSMModelMixin allows)."""
-    target.refresh_from_db()
+    """Copy the saved, locked row back into the caller's instance, into ``__dict__`` as Django's own loading
+    does (as accounts.services._sync). Not refresh_from_db: django-fsm-2's FSMModelMixin.refresh_from_db
+    flips the status field's class-wide ``protected`` flag off and on, which races between the threads of a
+    gthread worker ("Direct status modification is not allowed" 500s under load; issue 9, ADR 0072)."""
+    if target is source:
+        return
+    for model_field in type(source)._meta.concrete_fields:
+        target.__dict__[model_field.attname] = getattr(source, model_field.attname)
+    # As refresh_from_db: forget cached related objects and prefetches, they may be stale now.
+    target._state.fields_cache = {}
+    target.__dict__.pop("_prefetched_objects_cache", None)
 
 
 def _actor_may_act_for(actor: Any, application: Application) -> bool:

@@ -39,6 +39,8 @@ class DataSubmission(models.Model):
             models.Index(fields=["performance_year", "category"]),
             models.Index(fields=["npi"]),
             models.Index(fields=["tin"]),
+            # Issue 9: the scoped preview reads a year's virtual group and APM Entity submissions.
+            models.Index(fields=["performance_year", "submitter_type"], name="scoring_ds_year_type_idx"),
         ]
 
     def __str__(self) -> str:

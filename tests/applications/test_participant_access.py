@@ -79,7 +79,8 @@ def test_practice_access_does_not_reveal_another_practices_application(
     application = complete_individual_pi_draft(user=mary_in_two_practices["mary"], npi=MARY, tin=DITTRICH)
     visible = selectors.visible_applications(mary_in_two_practices[who])
     assert visible.filter(pk=application.pk).exists() is sees_dittrich_application
-    assert selectors.can_edit_application(mary_in_two_practices[who], application) is sees_dittrich_application
+    may_edit = selectors.can_edit_application(mary_in_two_practices[who], application)
+    assert may_edit is sees_dittrich_application
 
 
 def _affiliation_form(user, application, data=None):

@@ -369,3 +369,16 @@ def test_weights_if_approved_partial_renders_the_comparison(large_group):
     assert "<td>25%</td><td>0%</td>" in html  # PI: 25% now, 0% if approved
     assert "<td>30%</td><td>55%</td>" in html  # quality absorbs PI (Appendix B)
     assert render_to_string("scoring/_weights_if_approved.html", {"preview": None}).strip() == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_outside_a_transaction_gives_the_same_rows(large_group):
+    """`compute_reweighting` runs outside any transaction: on PostgreSQL it then streams the scenarios on a
+    second connection and writes with COPY. Same participants, same weights as the in-transaction path."""
+    services.reweighting_recompute_year(performance_year=2026)
+    streamed = {
+        row.participant_key: (_weights(row), row.reweighted_categories)
+        for row in ParticipantReweighting.objects.filter(performance_year=2026)
+    }
+    assert len(streamed) == 22  # 21 TIN/NPI pairs and their group
+    assert streamed[services.individual_key(TIN, MARY)] == ((30, 30, 15, 25), ())

@@ -1,0 +1,1 @@
+"""The national-scale benchmark suite (issue 9): ``make bench``. Never imported by the portal itself."""
