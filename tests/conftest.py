@@ -58,3 +58,13 @@ def celery_eager():
     app.conf.task_eager_propagates = True
     yield app
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: allauth keeps rate-limit counters and used TOTP codes there, so
+    one test's sign-ins must not count against (or replay into) the next one's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
