@@ -160,3 +160,8 @@ class StatementOfTruthAcceptanceAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The record of each attestation is evidence (seed 003_452340df50752410.txt, Step 1): nobody deletes
+        # it from the admin, not even a superuser (found by the access matrix, issue 10).
+        return False

@@ -74,7 +74,8 @@ def access_request_create(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in REQUEST_KINDS:
         raise Http404
     access_kind, form_class, title = REQUEST_KINDS[kind]
-    form = form_class(request.POST or None)
+    # Bound on every POST: an empty POST must show "this field is required", not a blank form (issue 10).
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -26,6 +26,8 @@ from django.utils.safestring import mark_safe
 from django_fsm_log.models import StateLog
 from simple_history.admin import SimpleHistoryAdmin
 
+from qpp_exceptions.security_log import security_event
+
 from . import policy, prechecks, services
 from .models import (
     AdditionalAccessEmail,
@@ -453,7 +455,7 @@ class ApplicationReviewAdmin(SimpleHistoryAdmin):
         if found is None:
             found = prechecks.findings_for([obj]).get(obj.pk, ())
         if not found:
-            return mark_safe('<span class="review-clean">None</span>')  # noqa: S308 (constant markup)
+            return mark_safe('<span class="review-clean">None</span>')  # noqa: S308 (constant markup)  # nosec B308 B703
         return format_html(
             '<span class="review-findings"><strong>{}</strong>: {}</span>',
             len(found),
@@ -735,6 +737,10 @@ class ApplicationReviewAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
         queryset = changelist.get_queryset(request)
+        # Security log (issue 10 point 5, ADR 0083): who exported which view of the queue.
+        security_event(
+            "review_queue_exported", request=request, format="csv", filters=request.GET.urlencode()[:500]
+        )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="review-queue-{stamp}.csv"'

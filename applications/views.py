@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from qpp_exceptions.security_log import security_event
 from scoring.selectors import weights_if_approved
 
 from . import pdf, policy, selectors, services
@@ -115,6 +116,7 @@ def export_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     """Export (PDF) (seed 003_…, Step 10): the submission summary as a tagged PDF download."""
     application = selectors.application_for_user(request.user, reference)
     content = pdf.render_application_pdf(application)
+    security_event("application_exported", request=request, reference=application.reference, format="pdf")
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{application.reference}.pdf"'
     response["Cache-Control"] = "no-store"

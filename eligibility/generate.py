@@ -290,7 +290,7 @@ class _Writer:
                 table = model._meta.db_table
                 # Table names come from our own models' Meta, never from input.
                 cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608  # nosec B608 - model table
                     f'COALESCE((SELECT MAX(id) FROM "{table}"), 1))'
                 )
 

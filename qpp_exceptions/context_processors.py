@@ -9,6 +9,7 @@ SIGNED_IN_NAV: list[tuple[str, str]] = [
     ("Participation status", "participation_status"),
     ("Exception Applications", "applications:dashboard"),
     ("Profile", "accounts:profile"),
+    ("Weights calculator", "scoring:weights_calculator"),
 ]
 
 

@@ -170,8 +170,9 @@ def _on_signed_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) 
     security_event("sign_out", actor=user, request=request)
 
 
-def _on_sign_in_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
-                       **kwargs: Any) -> None:
+def _on_sign_in_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # Only the account tried; the password Django passes (already masked) is never logged.
     attempted = credentials.get("login") or credentials.get("email") or credentials.get("username")
     security_event(
@@ -183,16 +184,22 @@ def _on_sign_in_failed(sender: Any, credentials: dict[str, Any], request: HttpRe
     )
 
 
-def _on_locked_out(sender: Any, request: HttpRequest, username: str | None, ip_address: str | None,
-                   **kwargs: Any) -> None:
+def _on_locked_out(
+    sender: Any, request: HttpRequest, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
     security_event(
         "lockout", request=request, outcome="failure", level=logging.WARNING, attempted_account=username
     )
 
 
 def _mfa_receiver(event: str, outcome: str = "success") -> Any:
-    def receiver(sender: Any, request: HttpRequest | None = None, user: Any = None, authenticator: Any = None,
-                 **kwargs: Any) -> None:
+    def receiver(
+        sender: Any,
+        request: HttpRequest | None = None,
+        user: Any = None,
+        authenticator: Any = None,
+        **kwargs: Any,
+    ) -> None:
         security_event(
             event,
             actor=user,
@@ -214,19 +221,32 @@ def _password_receiver(event: str) -> Any:
     return receiver
 
 
-def _on_application_status_changed(sender: Any, application_id: int, from_status: str, to_status: str,
-                                   actor_id: int | None, **kwargs: Any) -> None:
+def _on_application_status_changed(
+    sender: Any, application_id: int, from_status: str, to_status: str, actor_id: int | None, **kwargs: Any
+) -> None:
     from django.contrib.auth import get_user_model
+    from django.db import DatabaseError
 
     from applications.models import Application
 
-    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    reference = Application.objects.filter(pk=application_id).values_list("reference", flat=True).first()
+    try:
+        actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+        reference = Application.objects.filter(pk=application_id).values_list("reference", flat=True).first()
+    except DatabaseError:
+        # The change is committed already: never turn it into an error page. The event is still written,
+        # with the ids only.
+        actor, reference = None, None
     event = {"approved": "application_approved", "denied": "application_denied"}.get(
         to_status, "application_status_changed"
     )
     security_event(
-        event, actor=actor, reference=reference, from_status=from_status, to_status=to_status
+        event,
+        actor=actor,
+        application_id=application_id,
+        actor_user_id=actor_id,
+        reference=reference,
+        from_status=from_status,
+        to_status=to_status,
     )
 
 

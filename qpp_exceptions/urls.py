@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("eligibility.urls")),
     path("exceptions/", include("applications.urls")),
+    path("", include("scoring.urls")),
 ]
 
 handler400 = "qpp_exceptions.views.bad_request"

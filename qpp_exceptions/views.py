@@ -1,5 +1,7 @@
 """Project-level pages: home, help and the health check."""
 
+import sys
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -7,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .health import broker_status, database_status
+from .middleware import database_unavailable_response, is_database_unavailable
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -54,6 +57,9 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A database lost inside a middleware (session, user) is a 503, not a 500 (ADR 0082).
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable_response(request)
     # Rendered without a RequestContext-dependent lookup that could fail again.
     if request.path.startswith("/api/"):
         return JsonResponse(

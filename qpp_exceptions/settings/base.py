@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "axes",
     "django_fsm_log",
     "simple_history",
+    "csp",
     # Project
     "qpp_exceptions",
     "accounts",
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content Security Policy header on every response (issue 10; ADR 0080).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +70,9 @@ MIDDLEWARE = [
     # Idle (30 min) and absolute (12 h) session limits, and MFA before staff reach the admin (ADR 0021).
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
+    # A database that went away mid-request answers a clean 503 page (or JSON under /api/), not a 500
+    # (issue 10, point 4; ADR 0082).
+    "qpp_exceptions.middleware.DatabaseUnavailableMiddleware",
     # django-axes wants to be last: it turns a lockout flagged during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -289,19 +295,63 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Content Security Policy (issue 10, point 3; ADR 0080): everything from this origin only, no inline script
+# or style (no 'unsafe-inline' anywhere), no framing, forms post only here. USWDS's CSS uses data: images.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Logging ----------------------------------------------------------------------------------
+# Two streams: the ordinary application log (plain text), and the security audit log, JSON lines with UTC
+# timestamps and the actor, written by qpp_exceptions.security_log (issue 10, point 5; ADR 0083). The
+# security log goes to its own file when SECURITY_LOG_FILE is set (ship it to the SIEM), else to stderr.
+# Every record of both passes the redaction filter: no full TIN, password or token reaches a log line.
+SECURITY_LOG_FILE = env.str("SECURITY_LOG_FILE", default="")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "qpp_exceptions.security_log.RedactingFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "security_json": {"()": "qpp_exceptions.security_log.JsonLinesFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+        "security": (
+            {
+                "class": "logging.handlers.WatchedFileHandler",
+                "filename": SECURITY_LOG_FILE,
+                "formatter": "security_json",
+                "filters": ["redact"],
+            }
+            if SECURITY_LOG_FILE
+            else {"class": "logging.StreamHandler", "formatter": "security_json", "filters": ["redact"]}
+        ),
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # django-axes logs a start-up banner at INFO on every process start, which would put a second line
         # on the stderr of management commands whose errors must be one line (scoring CLI, issue 8).
         "axes.apps": {"level": "WARNING"},
+        "qpp.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        # gunicorn's access log (Dockerfile: --access-logfile -) holds every URL, and the Eligibility API's
+        # path carries a TIN: route it through the redacting console handler (replaces gunicorn's own
+        # handler in each worker when Django configures logging).
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

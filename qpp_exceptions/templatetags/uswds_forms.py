@@ -243,7 +243,7 @@ def _choice_options(bound_field: BoundField, describedby: str, invalid: bool) ->
                     label=option["label"],
                     checked=bool(option["selected"]),
                     description=descriptions.get(str(option["value"]), ""),
-                    attrs=mark_safe(flatatt(passthrough)),  # noqa: S308 - flatatt escapes every value
+                    attrs=mark_safe(flatatt(passthrough)),  # noqa: S308 - flatatt escapes every value  # nosec B308 B703
                 )
             )
     return options
@@ -280,7 +280,7 @@ def _date_parts(bound_field: BoundField, describedby: str, invalid: bool) -> lis
                 id=f"{base_id}_{index}" if base_id else "",
                 name=f"{bound_field.html_name}_{index}",
                 value="" if part_value is None else str(part_value),
-                attrs=mark_safe(flatatt(part_attrs)),  # noqa: S308 - flatatt escapes every value
+                attrs=mark_safe(flatatt(part_attrs)),  # noqa: S308 - flatatt escapes every value  # nosec B308 B703
             )
         )
     return parts
@@ -371,14 +371,15 @@ def uswds_button_group_items(context: Context, container: Any, fields_output: st
 
     children = getattr(container, "fields", [])
     if not children or not all(isinstance(child, BaseInput | HTML) for child in children):
-        return [SafeString(fields_output)] if str(fields_output).strip() else []
+        # crispy's own rendered (autoescaped) output, only marked safe again for the template.
+        return [SafeString(fields_output)] if str(fields_output).strip() else []  # nosec B703
     template_pack = context.get("template_pack") or "uswds"
     form = context.get("form")
     items = []
     for child in children:
         html = child.render(form, Context(context.flatten()), template_pack=template_pack)
         if str(html).strip():
-            items.append(SafeString(html))
+            items.append(SafeString(html))  # nosec B703 - a template's autoescaped output
     return items
 
 

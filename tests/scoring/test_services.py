@@ -273,7 +273,9 @@ def test_unsupported_year_is_refused():
         services.reweighting_recompute_year(performance_year=2030)
 
 
-def test_decision_recomputes_only_the_affected_participants(large_group, django_capture_on_commit_callbacks):
+def test_decision_recomputes_only_the_affected_participants(
+    large_group, django_capture_on_commit_callbacks, celery_eager
+):
     user, practice = large_group
     other = PracticeFactory()
     IndividualScenarioFactory(practice=other)
@@ -299,7 +301,7 @@ def test_decision_recomputes_only_the_affected_participants(large_group, django_
     assert incremental == batch
 
 
-def test_recompute_task_is_idempotent(large_group):
+def test_recompute_task_is_idempotent(large_group, celery_eager):
     from scoring.tasks import recompute_reweighting_for_application
 
     user, _ = large_group
