@@ -256,21 +256,7 @@ class _Bulk:
     )
 
 
-_SCENARIO_COLUMNS = (
-    "practice__tin",
-    "clinician__npi",
-    "clinician__clinician_type",
-    "hospital_based_clinician",
-    "non_patient_facing",
-    "ambulatory_surgical_center",
-    "small_group_practitioner",
-    "allowed_charges",
-    "part_b_patients",
-    "covered_services",
-    "opted_in",
-    "is_eligible_individual",
-    "low_volume_switch",
-)
+_SCENARIO_COLUMNS = ("practice__tin", "clinician__npi", *rules.SCENARIO_FACT_COLUMNS)
 _GROUP_COLUMNS = (
     "practice__tin",
     "clinician_count",
@@ -400,21 +386,8 @@ def _load(applications: Sequence[Any]) -> _Bulk:
 
 
 def _member_facts(row: tuple, year: int) -> tuple[rules.ClinicianFacts, rules.EligibilityResult]:
-    (_tin, _npi, ctype, hb, npf, asc, small, charges, patients, services, opted_in, cms_ok, lvs) = row
-    eligibility = rules.mips_eligibility(
-        rules.LowVolumeFacts(charges, patients, services, opted_in, cms_ok, lvs), year
-    )
-    facts = rules.ClinicianFacts(
-        clinician_type=ctype,
-        hospital_based=hb,
-        non_patient_facing=npf,
-        ambulatory_surgical_center=asc,
-        small_practice=small,
-        mips_eligible=eligibility.eligible,
-        # Approvals don't enter the pre-check: another approval is its own finding (OTHER_APPLICATION).
-        approved_pi_hardship=False,
-    )
-    return facts, eligibility
+    # Approvals don't enter the pre-check: another approval is its own finding (OTHER_APPLICATION).
+    return rules.clinician_facts_from_columns(row[2:], year, approved_pi_hardship=False)
 
 
 def _group_facts(bulk: _Bulk, year: int, tin: str) -> rules.GroupFacts | None:

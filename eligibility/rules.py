@@ -484,3 +484,45 @@ def mips_eligibility(facts: LowVolumeFacts, performance_year: int) -> Eligibilit
         low_volume_excluded=True,
         opt_in_allowed=opt_in_allowed,
     )
+
+
+# The IndividualScenario columns (ORM lookups) the rules read, in the order clinician_facts_from_columns
+# takes them. Every set-based reader (eligibility group facts, the review pre-checks, the scoring batch)
+# selects these.
+SCENARIO_FACT_COLUMNS: tuple[str, ...] = (
+    "clinician__clinician_type",
+    "hospital_based_clinician",
+    "non_patient_facing",
+    "ambulatory_surgical_center",
+    "small_group_practitioner",
+    "allowed_charges",
+    "part_b_patients",
+    "covered_services",
+    "opted_in",
+    "is_eligible_individual",
+    "low_volume_switch",
+)
+
+
+def clinician_facts_from_columns(
+    columns: tuple, performance_year: int, *, approved_pi_hardship: bool
+) -> tuple[ClinicianFacts, EligibilityResult]:
+    """One TIN/NPI scenario, read as ``eligibility.selectors.SCENARIO_FACT_COLUMNS`` (plain values, so a
+    practice with thousands of clinicians is read without model instances), turned into the rules' facts and
+    its MIPS eligibility (the low-volume threshold, seed 004_…)."""
+    ctype, hospital_based, non_patient_facing, asc, small, charges, patients, services, opted_in, cms, lvs = (
+        columns
+    )
+    eligibility = mips_eligibility(
+        LowVolumeFacts(charges, patients, services, opted_in, cms, lvs), performance_year
+    )
+    facts = ClinicianFacts(
+        clinician_type=ctype,
+        hospital_based=hospital_based,
+        non_patient_facing=non_patient_facing,
+        ambulatory_surgical_center=asc,
+        small_practice=small,
+        mips_eligible=eligibility.eligible,
+        approved_pi_hardship=approved_pi_hardship,
+    )
+    return facts, eligibility

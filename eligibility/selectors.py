@@ -288,34 +288,12 @@ def _group_facts(
     scenarios = IndividualScenario.objects.filter(
         practice=practice, performance_year=performance_year
     ).order_by()
-    rows = scenarios.values_list(
-        "clinician__npi",
-        "clinician__clinician_type",
-        "hospital_based_clinician",
-        "non_patient_facing",
-        "ambulatory_surgical_center",
-        "small_group_practitioner",
-        "allowed_charges",
-        "part_b_patients",
-        "covered_services",
-        "opted_in",
-        "is_eligible_individual",
-        "low_volume_switch",
-    )
+    rows = scenarios.values_list("clinician__npi", *rules.SCENARIO_FACT_COLUMNS)
     members = tuple(
-        rules.ClinicianFacts(
-            clinician_type=ctype,
-            hospital_based=hb,
-            non_patient_facing=npf,
-            ambulatory_surgical_center=asc,
-            small_practice=small,
-            mips_eligible=rules.mips_eligibility(
-                rules.LowVolumeFacts(charges, patients, services, opted_in, cms_ok, lvs),
-                performance_year,
-            ).eligible,
-            approved_pi_hardship=(practice.tin, npi) in approvals,
-        )
-        for npi, ctype, hb, npf, asc, small, charges, patients, services, opted_in, cms_ok, lvs in rows
+        rules.clinician_facts_from_columns(
+            row[1:], performance_year, approved_pi_hardship=(practice.tin, row[0]) in approvals
+        )[0]
+        for row in rows
     )
     stored = GroupScenario.objects.filter(practice=practice, performance_year=performance_year).first()
     if stored is not None:

@@ -507,22 +507,7 @@ def _scenario_queryset(year: int, tins: frozenset[str] | None) -> Any:
         qs = qs.filter(practice__tin__in=tins)
     return (
         qs.order_by("practice_id", "clinician_id")
-        .values_list(
-            "practice_id",
-            "practice__tin",
-            "clinician__npi",
-            "clinician__clinician_type",
-            "hospital_based_clinician",
-            "non_patient_facing",
-            "ambulatory_surgical_center",
-            "small_group_practitioner",
-            "allowed_charges",
-            "part_b_patients",
-            "covered_services",
-            "opted_in",
-            "is_eligible_individual",
-            "low_volume_switch",
-        )
+        .values_list("practice_id", "practice__tin", "clinician__npi", *rules.SCENARIO_FACT_COLUMNS)
     )
 
 
