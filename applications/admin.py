@@ -2,7 +2,7 @@
 
 Dates are entered and shown in Eastern Time (settings.TIME_ZONE is America/New_York), the time zone of CMS
 deadlines. The application status is never editable here: decisions, assignments and corrections go through
-applications.services, the queue and its pre-checks are in applications/admin_review.py (issue 7).
+applications.services, the queue and its pre-checks are in applications/admin_review/ (issue 7).
 """
 
 from __future__ import annotations
