@@ -21,6 +21,7 @@ from django_fsm_log.models import StateLog
 
 from applications import services
 from applications.models import Application, Status
+from applications.services import transitions
 from tests.review.conftest import submitted
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,7 +60,7 @@ def _race(*actions: Callable[[Application], Any], pk: int, hold_lock: float = 0.
         finally:
             connections.close_all()  # this thread's own connection
 
-    original_run_transition = services._run_transition
+    original_run_transition = transitions._run_transition
 
     def slow_run_transition(*args: Any, **kwargs: Any) -> None:
         original_run_transition(*args, **kwargs)
@@ -67,14 +68,14 @@ def _race(*actions: Callable[[Application], Any], pk: int, hold_lock: float = 0.
 
     threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
     if hold_lock:
-        services._run_transition = slow_run_transition
+        transitions._run_transition = slow_run_transition
     try:
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(BARRIER_TIMEOUT * 2)
     finally:
-        services._run_transition = original_run_transition
+        transitions._run_transition = original_run_transition
     assert not any(thread.is_alive() for thread in threads), "a thread is still waiting (deadlock?)"
     return results
 
