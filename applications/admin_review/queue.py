@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from .. import prechecks
+from .. import policy, prechecks
 from ..models import AdditionalAccessEmail, Application, ExceptionType, Status
 from .actions import BulkActionsMixin
 from .changelist import ReviewChangeList, days_pending, participant_text, reason_text
@@ -139,18 +139,9 @@ class ApplicationReviewAdmin(DecisionPanelMixin, BulkActionsMixin, CsvExportMixi
         (
             "Reason",
             {
-                "fields": (
-                    "pi_reason",
-                    "event_type",
-                    "change_healthcare_cyberattack",
-                    "requests_quality",
-                    "requests_cost",
-                    "requests_improvement_activities",
-                    "requests_promoting_interoperability",
-                    "event_start_date",
-                    "event_end_date",
-                    "event_still_persists",
-                    "onc_acb_certification_id",
+                # The reason's answers; the attestations have their own fieldset below.
+                "fields": tuple(
+                    f for f in policy.REASON_FIELDS if f not in ("attested", "all_locations_attested")
                 )
             },
         ),

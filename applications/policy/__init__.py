@@ -16,6 +16,7 @@ from .answers import (  # noqa: F401
     PARTICIPANT_FIELDS,
     REASON_FIELDS,
     STALE_FIELDS,
+    SUBMITTER_FIELDS,
     WIZARD_STEPS,
     ApplicationAnswers,
     clean_text,

@@ -53,12 +53,17 @@ PARTICIPANT_FIELDS: tuple[str, ...] = (
     "apm_entity_identifier",
     "participant_name",
 )
+SUBMITTER_FIELDS: tuple[str, ...] = (
+    "contact_phone",
+    "contact_phone_extension",
+    "contact_email",
+    "submitter_relationship",
+    "submitter_relationship_other",
+)
 
 # When a choice changes, the answers that belonged to the old choice are cleared (issue 5: "Changing the
-# reason
-# clears the answers that belonged to the old reason; nothing stale is stored"). The attestation is cleared
-# too:
-# the applicant attested to a different statement.
+# reason clears the answers that belonged to the old reason; nothing stale is stored"). The attestation is
+# cleared too: the applicant attested to a different statement.
 STALE_FIELDS: dict[str, tuple[str, ...]] = {
     "exception_type": (*REASON_FIELDS, "participation_level", *PARTICIPANT_FIELDS),
     "participation_level": (*PARTICIPANT_FIELDS, "all_locations_attested", "attested"),
