@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from .models import ClinicianType
-from .services import ParticipationRecord
+from .services import FLAG_FIELDS, ParticipationRecord
 from .validators import is_valid_npi, is_valid_tin
 
 
@@ -69,13 +69,7 @@ CSV_COLUMNS = (
     "specialty",
     "tin",
     "legal_name",
-    "hospital_based_clinician",
-    "non_patient_facing",
-    "ambulatory_surgical_center",
-    "small_group_practitioner",
-    "rural_clinician",
-    "hpsa_clinician",
-    "is_facility_based",
+    *FLAG_FIELDS,
     "is_eligible_individual",
     "is_eligible_group",
     "allowed_charges",
@@ -86,13 +80,7 @@ CSV_COLUMNS = (
 )
 CSV_REQUIRED = ("npi", "first_name", "last_name", "clinician_type", "tin", "legal_name")
 CSV_BOOLEANS = {
-    "hospital_based_clinician",
-    "non_patient_facing",
-    "ambulatory_surgical_center",
-    "small_group_practitioner",
-    "rural_clinician",
-    "hpsa_clinician",
-    "is_facility_based",
+    *FLAG_FIELDS,
     "is_eligible_individual",
     "is_eligible_group",
     "low_volume_switch",
