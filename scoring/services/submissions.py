@@ -24,42 +24,41 @@ class SubmissionRow:
     submitted_at: Any
 
 
+_IDENTITY_FIELDS = (
+    "npi",
+    "tin",
+    "virtual_group_identifier",
+    "apm_entity_identifier",
+    "performance_year",
+    "category",
+    "submitter_type",
+    "submitted_at",
+)
+
+
 @transaction.atomic
 def data_submissions_load(*, rows: list[SubmissionRow]) -> tuple[int, int]:
     """Insert validated submissions, skipping exact duplicates (so loading a file twice changes nothing).
-    Returns (created, skipped)."""
-    created = skipped = 0
+    Returns (created, skipped).
+
+    The rows already stored are read in one query for the file's years and time span, not one query per row.
+    """
+    if not rows:
+        return 0, 0
+    times = [row.submitted_at for row in rows]
+    seen: set[tuple] = set(
+        DataSubmission.objects.filter(
+            performance_year__in={row.performance_year for row in rows},
+            submitted_at__gte=min(times),
+            submitted_at__lte=max(times),
+        ).values_list(*_IDENTITY_FIELDS)
+    )
     new: list[DataSubmission] = []
-    seen: set[tuple] = set()
     for row in rows:
-        identity = (
-            row.npi,
-            row.tin,
-            row.virtual_group_identifier,
-            row.apm_entity_identifier,
-            row.performance_year,
-            row.category,
-            row.submitter_type,
-            row.submitted_at,
-        )
-        exists = (
-            identity in seen
-            or DataSubmission.objects.filter(
-                npi=row.npi,
-                tin=row.tin,
-                virtual_group_identifier=row.virtual_group_identifier,
-                apm_entity_identifier=row.apm_entity_identifier,
-                performance_year=row.performance_year,
-                category=row.category,
-                submitter_type=row.submitter_type,
-                submitted_at=row.submitted_at,
-            ).exists()
-        )
-        if exists:
-            skipped += 1
+        identity = tuple(getattr(row, name) for name in _IDENTITY_FIELDS)
+        if identity in seen:
             continue
         seen.add(identity)
         new.append(DataSubmission(**row.__dict__))
-        created += 1
     DataSubmission.objects.bulk_create(new, batch_size=2000)
-    return created, skipped
+    return len(new), len(rows) - len(new)
