@@ -1,47 +1,16 @@
-"""Parse participation data files into validated records, collecting every error with its line.
-
-Accepted formats (issue 3):
-- a QPP Eligibility API v6 NPI document: ``{"data": {"npi", "firstName", "lastName", "specialty"?,
-  "organizations": [{"TIN", "prvdrOrgName", "individualScenario", "groupScenario", "apms",
-  "virtualGroups"}]}}``;
-- a JSON list of such documents;
-- a CSV with one row per TIN/NPI (columns in ``CSV_COLUMNS``).
-
-The public v6 API masks TINs; an import needs the whole nine digits, so a masked TIN is reported as an error.
-Our extension: a scenario may carry ``allowedCharges``, ``partBPatients``, ``coveredServices`` and ``optedIn``
-(the low-volume amounts the public API doesn't publish). ``aciReweighting`` and the hardship fields are
-ignored: the portal computes them.
+"""QPP Eligibility API v6 JSON: one NPI document or a list of them, each organization becoming one
+``ParticipationRecord``. A masked TIN is an error; our low-volume extension fields are read from the
+scenarios; every error carries the line its document starts on.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
-from .models import ClinicianType
-from .services import FLAG_FIELDS, ParticipationRecord
-from .validators import is_valid_npi, is_valid_tin
-
-
-@dataclass(frozen=True)
-class ImportError_:
-    line: int | None
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        location = f"line {self.line}" if self.line else "file"
-        return f"{location}: {self.where + ': ' if self.where else ''}{self.message}"
-
-
-class ImportFailed(Exception):
-    def __init__(self, errors: list[ImportError_]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
-
+from ..services import ParticipationRecord
+from ..validators import is_valid_npi, is_valid_tin
+from .errors import ImportFailed, _Collector
+from .values import _amount, clinician_type_from
 
 # v6 camelCase → our fields, for the flags on individualScenario / groupScenario.
 V6_FLAGS = {
@@ -61,72 +30,6 @@ V6_IS_ELIGIBLE = {
     "mipsApm": "is_eligible_mips_apm",
     "virtualGroup": "is_eligible_virtual_group",
 }
-CSV_COLUMNS = (
-    "npi",
-    "first_name",
-    "last_name",
-    "clinician_type",
-    "specialty",
-    "tin",
-    "legal_name",
-    *FLAG_FIELDS,
-    "is_eligible_individual",
-    "is_eligible_group",
-    "allowed_charges",
-    "part_b_patients",
-    "covered_services",
-    "low_volume_switch",
-    "opted_in",
-)
-CSV_REQUIRED = ("npi", "first_name", "last_name", "clinician_type", "tin", "legal_name")
-CSV_BOOLEANS = {
-    *FLAG_FIELDS,
-    "is_eligible_individual",
-    "is_eligible_group",
-    "low_volume_switch",
-    "opted_in",
-}
-_TRUE = {"true", "t", "yes", "y", "1"}
-_FALSE = {"false", "f", "no", "n", "0", ""}
-_TYPE_BY_LABEL = {label.lower(): value for value, label in ClinicianType.choices}
-_TYPE_VALUES = set(ClinicianType.values)
-
-
-def clinician_type_from(text: str) -> str | None:
-    """Accept our value (``nurse_practitioner``) or CMS's label (``Nurse Practitioner``)."""
-    cleaned = " ".join(text.split()).lower()
-    if cleaned.replace(" ", "_") in _TYPE_VALUES:
-        return cleaned.replace(" ", "_")
-    return _TYPE_BY_LABEL.get(cleaned)
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.errors: list[ImportError_] = []
-
-    def add(self, line: int | None, where: str, message: str) -> None:
-        self.errors.append(ImportError_(line, where, message))
-
-
-def _amount(value: object, *, integer: bool) -> Decimal | int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError
-    if integer:
-        if isinstance(value, float) and not value.is_integer():
-            raise ValueError
-        number = int(str(value).strip()) if not isinstance(value, int | float) else int(value)
-        if number < 0:
-            raise ValueError
-        return number
-    try:
-        amount = Decimal(str(value).strip().replace(",", "").lstrip("$"))
-    except InvalidOperation as exc:
-        raise ValueError from exc
-    if amount < 0 or not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError
-    return amount
 
 
 def _low_volume_amounts(
@@ -141,9 +44,6 @@ def _low_volume_amounts(
         except (ValueError, TypeError):
             collector.add(line, f"{where}.{key}", "must be a non-negative number")
     return values
-
-
-# --- v6 JSON -------------------------------------------------------------------------------------------
 
 
 def _v6_scenario(
@@ -325,93 +225,3 @@ def parse_json(text: str) -> list[ParticipationRecord]:
     if collector.errors:
         raise ImportFailed(collector.errors)
     return records
-
-
-# --- CSV -----------------------------------------------------------------------------------------------
-
-
-def parse_csv(text: str) -> list[ParticipationRecord]:
-    collector = _Collector()
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in CSV_REQUIRED if c not in header]
-    unknown = [c for c in header if c not in CSV_COLUMNS]
-    if missing:
-        collector.add(1, "header", f"missing column(s): {', '.join(missing)}")
-    if unknown:
-        collector.add(1, "header", f"unknown column(s): {', '.join(unknown)}")
-    if collector.errors:
-        raise ImportFailed(collector.errors)
-    reader.fieldnames = header
-    records: list[ParticipationRecord] = []
-    seen: dict[tuple[str, str], int] = {}
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            collector.add(line, "", "more values than columns")
-            continue
-        row = {k: (v or "").strip() for k, v in row.items()}
-        if not any(row.values()):
-            continue
-        before = len(collector.errors)
-        if not is_valid_npi(row["npi"]):
-            collector.add(line, "npi", f"{row['npi'] or 'missing'} is not a valid NPI")
-        if not is_valid_tin(row["tin"]):
-            collector.add(line, "tin", f"{row['tin'] or 'missing'} is not a valid 9-digit TIN")
-        for column in ("first_name", "last_name", "legal_name"):
-            if not row[column]:
-                collector.add(line, column, "is required")
-        clinician_type = clinician_type_from(row["clinician_type"]) if row["clinician_type"] else None
-        if clinician_type is None:
-            collector.add(line, "clinician_type", f"unknown clinician type {row['clinician_type']!r}")
-        individual: dict[str, object] = {}
-        for column in CSV_BOOLEANS:
-            if column not in row:
-                continue
-            value = row[column].lower()
-            if value in _TRUE:
-                individual[column] = True
-            elif value in _FALSE:
-                if value or column not in ("is_eligible_individual", "is_eligible_group"):
-                    individual[column] = False
-            else:
-                collector.add(line, column, f"{row[column]!r} is not true or false")
-        for column in ("allowed_charges", "part_b_patients", "covered_services"):
-            if column in row:
-                try:
-                    individual[column] = _amount(row[column], integer=column != "allowed_charges")
-                except (ValueError, TypeError):
-                    collector.add(line, column, f"{row[column]!r} is not a non-negative number")
-        key = (row["npi"], row["tin"])
-        if key in seen:
-            collector.add(line, "", f"duplicate of the TIN/NPI pair on line {seen[key]}")
-        seen.setdefault(key, line)
-        if len(collector.errors) > before:
-            continue
-        records.append(
-            ParticipationRecord(
-                npi=row["npi"],
-                first_name=row["first_name"],
-                last_name=row["last_name"],
-                clinician_type=clinician_type or "",
-                specialty=row.get("specialty", ""),
-                tin=row["tin"],
-                legal_name=row["legal_name"],
-                individual=individual,
-            )
-        )
-    if not records and not collector.errors:
-        collector.add(None, "", "the file holds no rows")
-    if collector.errors:
-        raise ImportFailed(collector.errors)
-    return records
-
-
-def parse_file(name: str, text: str) -> list[ParticipationRecord]:
-    """Choose the parser by content: JSON when the text starts with ``{`` or ``[``, else CSV."""
-    text = text.lstrip("\ufeff")
-    if text.lstrip()[:1] in ("{", "["):
-        return parse_json(text)
-    if name.lower().endswith(".json"):
-        return parse_json(text)
-    return parse_csv(text)

@@ -1,25 +1,20 @@
-"""A realistic synthetic participant population for benchmarks (``generate_participants``).
-
-Rows are produced as plain tuples with explicit primary keys and written with PostgreSQL ``COPY`` (psycopg2
-``copy_expert``) or, elsewhere, ``bulk_create`` in batches; one million clinicians take minutes, not hours
-(ADR 0012). Deterministic for a given ``--seed``. NPIs start at first-nine ``300000000`` and TINs at
-``700000000``, so they never collide with the demo identifiers.
+"""Generating and removing the synthetic population: ``generate`` draws practices, clinicians, their
+individual and group scenarios, virtual groups and APM Entities from one seeded ``random.Random`` and writes
+them through the batched writer; ``remove_generated`` deletes them again by their identifier ranges
+(``NPI_BASE``, ``TIN_BASE``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import random
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from decimal import Decimal
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 
-from . import rules
-from .models import (
+from .. import rules
+from ..models import (
     APMEntity,
     APMParticipant,
     Clinician,
@@ -30,254 +25,16 @@ from .models import (
     PracticeLocation,
     VirtualGroup,
 )
-from .services import FLAG_FIELDS, LOW_VOLUME_FIELDS
-from .validators import npi_check_digit
+from ..validators import npi_check_digit
+from .distributions import FIRST_NAMES, LAST_NAMES, SPECIALTIES, STATES, TYPE_MIX, _pick, _practice_sizes
+from .writer import ORDER, _Writer
 
 NPI_BASE = 300_000_000
 TIN_BASE = 700_000_000
-BATCH = 50_000
-
-# Practice size bands (share of practices, min, max): solo practitioners to systems of thousands.
-SIZE_BANDS = (
-    (0.38, 1, 1),
-    (0.40, 2, 15),
-    (0.17, 16, 100),
-    (0.045, 101, 1000),
-    (0.005, 1001, 5000),
-)
-# Clinician-type mix (share); the rest are Doctors of Medicine.
-TYPE_MIX = (
-    (0.08, ClinicianType.NURSE_PRACTITIONER),
-    (0.06, ClinicianType.PHYSICIAN_ASSISTANT),
-    (0.08, ClinicianType.DOCTOR_OF_OSTEOPATHY),
-    (0.03, ClinicianType.CLINICAL_SOCIAL_WORKER),
-    (0.02, ClinicianType.CERTIFIED_REGISTERED_NURSE_ANESTHETIST),
-    (0.01, ClinicianType.CLINICAL_NURSE_SPECIALIST),
-    (0.04, ClinicianType.PHYSICAL_THERAPIST),
-    (0.03, ClinicianType.CLINICAL_PSYCHOLOGIST),
-)
-SPECIALTIES = (
-    "Family Medicine",
-    "Internal Medicine",
-    "Cardiology",
-    "Radiology",
-    "Pathology",
-    "Anesthesiology",
-    "Emergency Medicine",
-    "Orthopedic Surgery",
-    "Psychiatry",
-    "Dermatology",
-)
-FIRST_NAMES = (
-    "James",
-    "Mary",
-    "Robert",
-    "Patricia",
-    "John",
-    "Jennifer",
-    "Michael",
-    "Linda",
-    "David",
-    "Elizabeth",
-    "Wei",
-    "Aisha",
-    "Carlos",
-    "Fatima",
-    "Hiroshi",
-    "Olga",
-    "Kwame",
-    "Ana",
-    "Ravi",
-)
-LAST_NAMES = (
-    "Smith",
-    "Johnson",
-    "Williams",
-    "Brown",
-    "Jones",
-    "Garcia",
-    "Miller",
-    "Davis",
-    "Nguyen",
-    "Kim",
-    "Patel",
-    "Okafor",
-    "Rossi",
-    "Kowalski",
-    "Haddad",
-    "Schmidt",
-    "Silva",
-    "Cohen",
-)
-STATES = ("IL", "WI", "IN", "MI", "OH", "IA", "MN", "MO", "KY", "TX", "CA", "NY")
-
-
-@dataclass
-class Tables:
-    """Buffered rows per model, flushed in batches."""
-
-    rows: dict[type[models.Model], list[tuple]] = field(default_factory=dict)
-    counts: dict[type[models.Model], int] = field(default_factory=dict)
-
-    def add(self, model: type[models.Model], row: tuple) -> None:
-        self.rows.setdefault(model, []).append(row)
-
-
-COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
-    Clinician: ("id", "npi", "first_name", "last_name", "clinician_type", "specialty"),
-    Practice: ("id", "tin", "legal_name"),
-    PracticeLocation: (
-        "id",
-        "practice_id",
-        "address_line_1",
-        "address_line_2",
-        "city",
-        "state",
-        "zip_code",
-        "broadband_available",
-    ),
-    IndividualScenario: (
-        "id",
-        "performance_year",
-        "clinician_id",
-        "practice_id",
-        *FLAG_FIELDS,
-        *LOW_VOLUME_FIELDS,
-        "low_volume_switch",
-        "low_volume_status_reasons",
-        "opted_in",
-        "is_eligible_individual",
-        "is_eligible_group",
-        "is_eligible_mips_apm",
-        "is_eligible_virtual_group",
-    ),
-    GroupScenario: (
-        "id",
-        "performance_year",
-        "practice_id",
-        *FLAG_FIELDS,
-        *LOW_VOLUME_FIELDS,
-        "low_volume_switch",
-        "low_volume_status_reasons",
-        "opted_in",
-        "clinician_count",
-        "mips_eligible_count",
-        "hospital_based_count",
-        "non_patient_facing_count",
-        "ambulatory_surgical_center_count",
-        "is_eligible_group",
-        "source",
-    ),
-    VirtualGroup: ("id", "identifier", "performance_year", "name"),
-    VirtualGroup.practices.through: ("id", "virtualgroup_id", "practice_id"),
-    APMEntity: ("id", "apm_id", "apm_name", "entity_id", "name", "performance_year"),
-    APMParticipant: ("id", "apm_entity_id", "practice_id", "clinician_id"),
-}
-ORDER = (
-    Clinician,
-    Practice,
-    PracticeLocation,
-    IndividualScenario,
-    GroupScenario,
-    VirtualGroup,
-    VirtualGroup.practices.through,
-    APMEntity,
-    APMParticipant,
-)
 
 
 class GeneratedDataExists(Exception):
     pass
-
-
-def _pick(rng: random.Random, table: tuple, default: object) -> object:
-    roll = rng.random()
-    for share, value in table:
-        if roll < share:
-            return value
-        roll -= share
-    return default
-
-
-def _practice_sizes(rng: random.Random, clinicians: int) -> Iterator[int]:
-    remaining = clinicians
-    while remaining > 0:
-        band = _pick(rng, tuple((share, (lo, hi)) for share, lo, hi in SIZE_BANDS), (1, 1))
-        lo, hi = band  # type: ignore[misc]
-        # Sizes within a band skew small (most groups are near the band's lower end).
-        size = min(remaining, int(lo + (hi - lo) * rng.random() ** 3))
-        remaining -= size
-        yield size
-
-
-class _Writer:
-    def __init__(self, use_copy: bool, on_flush: Callable[[str, int], None] | None):
-        self.use_copy = use_copy
-        self.on_flush = on_flush
-        self.next_id: dict[type[models.Model], int] = {}
-        for model in ORDER:
-            last = model.objects.order_by("-pk").values_list("pk", flat=True).first()
-            self.next_id[model] = (last or 0) + 1
-        self.tables = Tables()
-
-    def new_id(self, model: type[models.Model]) -> int:
-        value = self.next_id[model]
-        self.next_id[model] = value + 1
-        return value
-
-    def add(self, model: type[models.Model], row: tuple) -> None:
-        self.tables.add(model, row)
-        if len(self.tables.rows[model]) >= BATCH:
-            self.flush(model)
-
-    def flush(self, model: type[models.Model]) -> None:
-        rows = self.tables.rows.get(model) or []
-        if not rows:
-            return
-        columns = COLUMNS[model]
-        if self.use_copy:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            for row in rows:
-                writer.writerow(
-                    ["t" if v is True else "f" if v is False else (r"\N" if v is None else v) for v in row]
-                )
-            buffer.seek(0)
-            with connection.cursor() as cursor:
-                raw = cursor.cursor  # the psycopg2 cursor under Django's wrapper
-                raw.copy_expert(
-                    f'COPY "{model._meta.db_table}" ({", ".join(columns)}) '
-                    "FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-                    buffer,
-                )
-        else:
-            objects = []
-            for row in rows:
-                values = dict(zip(columns, row, strict=True))
-                if "low_volume_status_reasons" in values:
-                    values["low_volume_status_reasons"] = json.loads(values["low_volume_status_reasons"])
-                objects.append(model(**values))
-            model.objects.bulk_create(objects, batch_size=2000)
-        self.tables.counts[model] = self.tables.counts.get(model, 0) + len(rows)
-        self.tables.rows[model] = []
-        if self.on_flush:
-            self.on_flush(model._meta.verbose_name_plural, self.tables.counts[model])
-
-    def flush_all(self) -> None:
-        for model in ORDER:
-            self.flush(model)
-
-    def reset_sequences(self) -> None:
-        if connection.vendor != "postgresql":
-            return
-        with connection.cursor() as cursor:
-            for model in ORDER:
-                table = model._meta.db_table
-                # Table names come from our own models' Meta, never from input.
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608  # nosec B608 - model table
-                    f'COALESCE((SELECT MAX(id) FROM "{table}"), 1))'
-                )
 
 
 def generate(
