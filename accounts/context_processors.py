@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+
+from .middleware import LAST_ACTIVITY_KEY
+
+
+def idle_seconds_left(request: HttpRequest) -> int:
+    """Seconds until the idle sign-out, counted from the activity time the session stores (it is written
+    at most once a minute, ADR 0075), so the warning never promises more time than the server gives."""
+    limit = settings.SESSION_IDLE_TIMEOUT_SECONDS
+    last_activity = request.session.get(LAST_ACTIVITY_KEY)
+    if last_activity is None:
+        return limit
+    return max(0, min(limit, round(limit - (time.time() - last_activity))))
 
 
 def session_timeout(request: HttpRequest) -> dict[str, object]:
@@ -13,7 +27,7 @@ def session_timeout(request: HttpRequest) -> dict[str, object]:
         return {}
     return {
         "SESSION_TIMEOUT": {
-            "idle_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
+            "idle_seconds": idle_seconds_left(request),
             "warning_seconds": settings.SESSION_WARNING_SECONDS,
             "keepalive_url": reverse("accounts:session_keepalive"),
             "expired_url": reverse("account_login") + "?reason=timeout",

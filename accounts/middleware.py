@@ -1,9 +1,12 @@
 """Session limits and the staff MFA guard (ADR 0021, ADR 0023).
 
-* Idle: signed out 30 minutes after the last request (``SESSION_IDLE_TIMEOUT_SECONDS``). The session
-  cookie and the stored session already expire then (``SESSION_COOKIE_AGE`` with
-  ``SESSION_SAVE_EVERY_REQUEST``); the middleware also checks the last-activity time it stores, so a
-  copied cookie cannot outlive the limit either.
+* Idle: signed out 30 minutes after the last recorded activity (``SESSION_IDLE_TIMEOUT_SECONDS``). The
+  activity time is stored at most once a minute (``SESSION_ACTIVITY_WRITE_SECONDS``, ADR 0075): a request
+  less than a minute after the stored time writes nothing, one after it stores the new time, which also
+  renews the session cookie and the stored session's expiry (``SESSION_COOKIE_AGE``). So the limit can
+  only come up to a minute early, never late; the page's warning counts from the stored time
+  (accounts.context_processors), and "Stay signed in" always stores it. The middleware checks the stored
+  time itself, so a copied cookie cannot outlive the limit either.
 * Absolute: signed out 12 hours after signing in, whatever the activity (ASVS 3.3.2, level 2).
 * CMS reviewers and administrators (staff) must have TOTP before any admin page: they are sent to set
   it up first (issue 4, "they cannot reach the admin without it").
@@ -43,7 +46,8 @@ class SessionTimeoutMiddleware:
             expired = now - signed_in_at > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
             if idle or expired:
                 return self._sign_out(request, absolute=expired and not idle)
-            session[LAST_ACTIVITY_KEY] = now
+            if last_activity is None or now - last_activity >= settings.SESSION_ACTIVITY_WRITE_SECONDS:
+                session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)
 
     def _sign_out(self, request: HttpRequest, *, absolute: bool) -> HttpResponse:

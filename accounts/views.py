@@ -230,7 +230,13 @@ def practice_access(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def session_keepalive(request: HttpRequest) -> JsonResponse:
-    """"Stay signed in": any signed-in request restarts the idle clock (accounts.middleware)."""
+    """"Stay signed in": restarts the idle clock now, whenever it was last stored (accounts.middleware
+    stores it at most once a minute; ADR 0075)."""
+    import time
+
     from django.conf import settings
 
+    from .middleware import LAST_ACTIVITY_KEY
+
+    request.session[LAST_ACTIVITY_KEY] = time.time()
     return JsonResponse({"idle_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS})

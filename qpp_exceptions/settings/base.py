@@ -116,6 +116,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits (allauth) and lockouts need a cache shared by every process in production: set
 # CACHE_URL=redis://… there. The per-process default is only for a single local process.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://qpp-exceptions")}
+if "redis" in CACHES["default"]["BACKEND"].lower():
+    # Pages read the cache on many requests (eligibility answers, ADR 0074): a Redis that hangs must cost
+    # a second, not a request's whole life (issue 10, point 4).
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
+# Participation-status answers (eligibility.cache): forgotten on every import, admin edit and approval;
+# this bounds their life whatever happens (0 turns the cache off).
+ELIGIBILITY_CACHE_SECONDS = env.int("ELIGIBILITY_CACHE_SECONDS", default=600)
 
 # --- Users and passwords ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -189,7 +198,10 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None 
 # Idle: the cookie and the server-side session expire 30 minutes after the last request.
 SESSION_IDLE_TIMEOUT_SECONDS = 30 * 60
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle clock (last activity) is written at most once a minute, not on every request: a session row
+# UPDATE and commit per page view was a large share of each request's cost under load (issue 9, ADR 0075).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ACTIVITY_WRITE_SECONDS = 60
 # Absolute: at most 12 hours after signing in, whatever the activity (accounts.middleware).
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60
 # The page warns this long before the idle sign-out (static/js/session-timeout.js).

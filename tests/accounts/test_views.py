@@ -132,8 +132,73 @@ def test_session_ends_after_12_hours_even_when_active(client, verified_user):
 
 def test_session_settings(settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # The idle clock is stored at most once a minute instead of on every request (ADR 0075).
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert settings.SESSION_ACTIVITY_WRITE_SECONDS == 60
     assert settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS == 12 * 3600
+
+
+def _stored_activity(client) -> float:
+    return client.session[LAST_ACTIVITY_KEY]
+
+
+def test_a_request_within_a_minute_writes_no_session_row(client, verified_user):
+    client.force_login(verified_user)
+    client.get(reverse("accounts:profile"))
+    stored = _stored_activity(client)
+    response = client.get(reverse("accounts:profile"))
+    assert response.status_code == 200
+    assert _stored_activity(client) == stored
+    # No Set-Cookie for the session either: nothing was saved.
+    assert "sessionid" not in response.cookies
+
+
+def test_a_request_after_a_minute_stores_the_new_activity_time_and_renews_the_cookie(client, verified_user):
+    client.force_login(verified_user)
+    client.get(reverse("accounts:profile"))
+    session = client.session
+    session[LAST_ACTIVITY_KEY] = time.time() - 61
+    session.save()
+    before = time.time()
+    response = client.get(reverse("accounts:profile"))
+    assert response.status_code == 200
+    assert _stored_activity(client) >= before
+    assert response.cookies["sessionid"]["max-age"] == 30 * 60
+
+
+def test_the_warning_counts_from_the_stored_activity_time(client, verified_user):
+    client.force_login(verified_user)
+    client.get(reverse("accounts:profile"))
+    session = client.session
+    session[LAST_ACTIVITY_KEY] = time.time() - 45  # stored 45 s ago: this request writes nothing
+    session.save()
+    html = client.get(reverse("accounts:profile")).content.decode()
+    left = int(html.split('data-session-timeout="', 1)[1].split('"', 1)[0])
+    assert 30 * 60 - 47 <= left <= 30 * 60 - 45
+
+
+def test_stay_signed_in_always_restarts_the_idle_clock(client, verified_user):
+    client.force_login(verified_user)
+    client.get(reverse("accounts:profile"))
+    session = client.session
+    session[LAST_ACTIVITY_KEY] = time.time() - 30  # within the minute: an ordinary request would not store
+    session.save()
+    before = time.time()
+    assert client.get(reverse("accounts:session_keepalive")).json() == {"idle_seconds": 1800}
+    assert _stored_activity(client) >= before
+
+
+def test_idle_limit_counts_from_the_stored_time_never_later(client, verified_user):
+    """Requests made within a minute of the stored time did not store theirs: the limit counts from the
+    stored time, so it can only come early, never late."""
+    client.force_login(verified_user)
+    client.get(reverse("accounts:profile"))
+    session = client.session
+    session[LAST_ACTIVITY_KEY] = time.time() - 30 * 60 - 1
+    session.save()
+    response = client.get(reverse("accounts:profile"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
 
 
 def test_signed_in_pages_carry_the_session_timeout_attributes(client, verified_user):
