@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from .cache import eligibility_data_changed
 from .models import (
     APMEntity,
     APMParticipant,
@@ -23,13 +24,30 @@ FLAG_FILTERS = (
 )
 
 
+class EligibilityDataAdmin(admin.ModelAdmin):
+    """Any edit made here changes participation-status answers: the cached ones are forgotten on commit
+    (eligibility.cache, ADR 0074). The admin only parses input; the cache is the only side effect."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        eligibility_data_changed()  # after the row, its inlines and its many-to-many links
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        eligibility_data_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        eligibility_data_changed()
+
+
 class PracticeLocationInline(admin.TabularInline):
     model = PracticeLocation
     extra = 0
 
 
 @admin.register(Clinician)
-class ClinicianAdmin(admin.ModelAdmin):
+class ClinicianAdmin(EligibilityDataAdmin):
     list_display = ("npi", "last_name", "first_name", "clinician_type", "specialty")
     list_filter = ("clinician_type",)
     search_fields = ("=npi", "last_name", "first_name")
@@ -38,7 +56,7 @@ class ClinicianAdmin(admin.ModelAdmin):
 
 
 @admin.register(Practice)
-class PracticeAdmin(admin.ModelAdmin):
+class PracticeAdmin(EligibilityDataAdmin):
     list_display = ("legal_name", "masked_tin")
     search_fields = ("=tin", "legal_name")
     inlines = [PracticeLocationInline]
@@ -50,7 +68,7 @@ class PracticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndividualScenario)
-class IndividualScenarioAdmin(admin.ModelAdmin):
+class IndividualScenarioAdmin(EligibilityDataAdmin):
     list_display = (
         "performance_year",
         "clinician",
@@ -69,7 +87,7 @@ class IndividualScenarioAdmin(admin.ModelAdmin):
 
 
 @admin.register(GroupScenario)
-class GroupScenarioAdmin(admin.ModelAdmin):
+class GroupScenarioAdmin(EligibilityDataAdmin):
     list_display = (
         "performance_year",
         "practice",
@@ -88,7 +106,7 @@ class GroupScenarioAdmin(admin.ModelAdmin):
 
 
 @admin.register(VirtualGroup)
-class VirtualGroupAdmin(admin.ModelAdmin):
+class VirtualGroupAdmin(EligibilityDataAdmin):
     list_display = ("identifier", "performance_year", "name")
     list_filter = ("performance_year",)
     search_fields = ("identifier", "name", "=practices__tin")
@@ -102,7 +120,7 @@ class APMParticipantInline(admin.TabularInline):
 
 
 @admin.register(APMEntity)
-class APMEntityAdmin(admin.ModelAdmin):
+class APMEntityAdmin(EligibilityDataAdmin):
     list_display = ("entity_id", "name", "apm_id", "apm_name", "performance_year")
     list_filter = ("performance_year", "apm_id")
     search_fields = ("entity_id", "name", "=participants__practice__tin", "=participants__clinician__npi")
@@ -110,7 +128,7 @@ class APMEntityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subgroup)
-class SubgroupAdmin(admin.ModelAdmin):
+class SubgroupAdmin(EligibilityDataAdmin):
     list_display = ("identifier", "performance_year", "practice")
     list_filter = ("performance_year",)
     search_fields = ("identifier", "=practice__tin", "practice__legal_name", "=clinicians__npi")

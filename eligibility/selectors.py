@@ -13,7 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.db.models.functions import Upper
 
-from . import rules
+from . import cache, rules
 from .models import (
     APMEntity,
     Clinician,
@@ -500,6 +500,14 @@ def _organization_status(
 
 
 def participation_status_for_npi(npi: str, performance_year: int) -> list[OrganizationStatus]:
+    """Every practice the NPI bills under in the year, with its statuses; cached under the data version
+    (eligibility.cache, ADR 0074)."""
+    return cache.cached_lookup(
+        "npi", npi, performance_year, lambda: _participation_status_for_npi(npi, performance_year)
+    )
+
+
+def _participation_status_for_npi(npi: str, performance_year: int) -> list[OrganizationStatus]:
     scenarios = (
         IndividualScenario.objects.select_related("clinician", "practice")
         .filter(clinician__npi=npi, performance_year=performance_year)
@@ -509,6 +517,14 @@ def participation_status_for_npi(npi: str, performance_year: int) -> list[Organi
 
 
 def participation_status_for_tin(tin: str, performance_year: int) -> OrganizationStatus | None:
+    """The practice's group status in the year (None when it has no data that year); cached like the NPI
+    lookup."""
+    return cache.cached_lookup(
+        "tin", tin, performance_year, lambda: _participation_status_for_tin(tin, performance_year)
+    )
+
+
+def _participation_status_for_tin(tin: str, performance_year: int) -> OrganizationStatus | None:
     practice = practice_for_tin(tin)
     if practice is None:
         return None

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from . import rules
+from .cache import eligibility_data_changed
 from .models import (
     APMEntity,
     APMParticipant,
@@ -220,6 +221,7 @@ def import_participation_records(
     for practice, cms_group in touched.values():
         derive_group_scenario(practice=practice, performance_year=performance_year, cms_group=cms_group)
     summary.practices = len(touched)
+    eligibility_data_changed()  # cached participation-status answers are forgotten on commit (ADR 0074)
     return summary
 
 
@@ -233,4 +235,5 @@ def refresh_group_scenarios(*, performance_year: int, tins: Iterable[str] | None
     for practice in practices.distinct():
         derive_group_scenario(practice=practice, performance_year=performance_year)
         done += 1
+    eligibility_data_changed()
     return done

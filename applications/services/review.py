@@ -199,5 +199,11 @@ def application_correct(
     locked._history_user = actor
     locked._change_reason = reason
     locked.save()
+    if locked.status == Status.APPROVED:
+        # A corrected approval (its reason, event, identifiers) changes participation-status answers
+        # (eligibility.cache, ADR 0074).
+        from eligibility.cache import eligibility_data_changed
+
+        eligibility_data_changed()
     _sync(application, locked)
     return application

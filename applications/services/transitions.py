@@ -109,6 +109,14 @@ def _refuse_if_changed(application: Application, locked: Application, action: st
         raise TransitionNotAllowed(application=locked, action=action)
 
 
+def _approved_set_changed() -> None:
+    """What is approved feeds the participation-status answers (eligibility.cache, ADR 0074): once this
+    transaction commits, cached answers are forgotten."""
+    from eligibility.cache import eligibility_data_changed
+
+    eligibility_data_changed()
+
+
 def _queue_scoring_recompute(application: Application) -> None:
     """Decisions flow out to scoring (issue 8): queued with delay_on_commit, so nothing runs on rollback."""
     from scoring.services import queue_recompute_for_application
@@ -129,6 +137,7 @@ def application_approve(
     locked.decided_by = actor
     locked.save()
     _queue_scoring_recompute(locked)
+    _approved_set_changed()
     notifications_record_status_change(
         application=locked, from_status=Status.SUBMITTED, to_status=Status.APPROVED, actor=actor
     )
@@ -179,6 +188,8 @@ def application_withdraw(
     locked.withdrawn_at = now or timezone.now()
     locked.save()
     _queue_scoring_recompute(locked)
+    if from_status == Status.APPROVED:
+        _approved_set_changed()  # an approval withdrawn no longer reweights anyone
     notifications_record_status_change(
         application=locked, from_status=from_status, to_status=Status.WITHDRAWN, actor=actor
     )

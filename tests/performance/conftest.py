@@ -17,6 +17,14 @@ YEAR = 2026
 _counter = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _uncached_eligibility(settings):
+    """The budgets hold the computation a cache miss runs (every first lookup after an import or a
+    decision), and these tests grow the data with bulk inserts that no service announces: the
+    participation-status cache (eligibility.cache, ADR 0074) is off here and tested on its own."""
+    settings.ELIGIBILITY_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def window(db):
     return ApplicationWindowFactory(performance_year=YEAR)

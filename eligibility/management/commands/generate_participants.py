@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from eligibility import generate, rules
+from eligibility.cache import eligibility_data_changed
 from eligibility.forms import current_performance_year
 
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             )
         except generate.GeneratedDataExists as exc:
             raise CommandError(str(exc)) from exc
+        eligibility_data_changed()  # cached participation-status answers are forgotten (ADR 0074)
         elapsed = time.monotonic() - started
         for name, count in counts.items():
             self.stdout.write(f"{name}: {count:,}")
