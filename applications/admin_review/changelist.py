@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from .. import prechecks
@@ -20,8 +22,29 @@ CATEGORY_SHORT = (
 )
 
 
+_PK = "0000PK0000"  # stands for a row's primary key in the reversed change URL
+
+
 class ReviewChangeList(ChangeList):
-    """Computes the pre-check findings for the whole page at once (issue 7 point 10: no per-row queries)."""
+    """Computes the pre-check findings for the whole page at once (issue 7 point 10: no per-row queries),
+    and builds the 100 row links without resolving each one again (issue 9, ADR 0076)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Django's row links pass through add_preserved_filters, which resolves every row's URL to learn
+        # that it is a change page (a fifth of the queue's rendering time): the links are built here instead,
+        # with the same "?_changelist_filters=…" the admin would add, so "back to the queue" keeps the
+        # reviewer's filters. The change page reads them from the URL, not from this attribute.
+        self.row_filters, self.preserved_filters = self.preserved_filters, ""
+        self._change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(_PK,),
+            current_app=self.model_admin.admin_site.name,
+        )
+
+    def url_for_result(self, result: Application) -> str:
+        url = self._change_url.replace(_PK, quote(str(result.pk)))
+        return f"{url}?{self.row_filters}" if self.row_filters else url
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -199,6 +200,17 @@ class ApplicationReviewAdmin(DecisionPanelMixin, BulkActionsMixin, CsvExportMixi
         return ReviewChangeList
 
     # --- columns ---
+
+    def action_checkbox(self, obj: Application) -> str:
+        """Django's own checkbox markup, written directly: Django renders a form widget through the template
+        engine for each of the 100 rows, a quarter of the queue's rendering time (issue 9, ADR 0076)."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="Select this object for an action - {}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            str(obj),
+        )
 
     @admin.display(description="Participant")
     def participant(self, obj: Application) -> str:

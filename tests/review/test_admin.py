@@ -158,3 +158,28 @@ def test_queue_runs_a_fixed_number_of_queries(client, reviewer, django_assert_ma
         response = c.get(QUEUE)
     assert response.status_code == 200
     assert response.content.count(b"PI-2026-") >= 100
+
+
+def test_queue_rows_link_back_with_the_filters_and_carry_djangos_own_checkbox(client, reviewer):
+    """The queue builds its row links and checkboxes itself (issue 9, ADR 0076): the markup must be what
+    Django's admin would have written, so "back to the queue" keeps the filters and bulk actions work."""
+    from urllib.parse import urlencode
+
+    from django import forms
+    from django.contrib.admin import helpers
+    from django.utils.html import format_html
+
+    application, _ = submitted()
+    filters = "performance_year__exact=2026&status=submitted"
+    html = _client(client, reviewer).get(f"{QUEUE}?{filters}").content.decode()
+    change = reverse("admin:applications_application_change", args=[application.pk])
+    preserved = urlencode({"_changelist_filters": filters})
+    assert f'<a href="{change}?{preserved.replace("&", "&amp;")}">{application.reference}</a>' in html
+    expected = forms.CheckboxInput(
+        {
+            "class": "action-select",
+            "aria-label": format_html("Select this object for an action - {}", str(application)),
+        },
+        lambda value: False,
+    ).render(helpers.ACTION_CHECKBOX_NAME, str(application.pk))
+    assert expected in html
