@@ -36,7 +36,7 @@ from .constants import (
     ProgressCallback,
     ReweightingError,
 )
-from .facts import ApprovedApplication, Facts, application_mask, approved_application_from
+from .facts import ApprovedApplication, Facts, application_mask, approved_application_from, load_facts
 from .incremental import (
     queue_recompute_for_application,
     reweighting_recompute_for_application,
@@ -71,6 +71,7 @@ __all__ = [
     "application_mask",
     "approved_application_from",
     "compute_rows",
+    "load_facts",
     "data_submissions_load",
     "group_key",
     "individual_key",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from eligibility.models import APMEntity, GroupScenario, Subgroup, VirtualGroup
@@ -172,7 +172,30 @@ class Facts:
     apm_entities: list[str]
 
 
-def _load_facts(
+def _add_applications(
+    applications: dict[str, list[ApprovedApplication]],
+    pi_hardships: set[tuple[str, str]],
+    approved: Iterable[ApprovedApplication],
+) -> None:
+    for app in approved:
+        key = app.participant_key
+        if key is None:
+            continue
+        applications.setdefault(key, []).append(app)
+        if app.participation_level == "individual" and app.exception_type == "pi_hardship":
+            pi_hardships.add((app.tin, app.npi))
+
+
+def with_applications(facts: Facts, extra: Iterable[ApprovedApplication]) -> Facts:
+    """The same facts with more (would-be) approved applications: the "if approved" preview reads the
+    bulk facts once and asks for the participant's row with and without the application (issue 9)."""
+    applications = {key: list(apps) for key, apps in facts.applications.items()}
+    pi_hardships = set(facts.individual_pi_hardships)
+    _add_applications(applications, pi_hardships, extra)
+    return replace(facts, applications=applications, individual_pi_hardships=pi_hardships)
+
+
+def load_facts(
     year: int,
     *,
     tins: frozenset[str] | None,
@@ -180,13 +203,7 @@ def _load_facts(
 ) -> Facts:
     applications: dict[str, list[ApprovedApplication]] = {}
     pi_hardships: set[tuple[str, str]] = set()
-    for app in [*_approved_applications(year, tins), *extra]:
-        key = app.participant_key
-        if key is None:
-            continue
-        applications.setdefault(key, []).append(app)
-        if app.participation_level == "individual" and app.exception_type == "pi_hardship":
-            pi_hardships.add((app.tin, app.npi))
+    _add_applications(applications, pi_hardships, [*_approved_applications(year, tins), *extra])
     groups_qs = GroupScenario.objects.filter(performance_year=year)
     if tins is not None:
         groups_qs = groups_qs.filter(practice__tin__in=tins)

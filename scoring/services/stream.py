@@ -16,7 +16,7 @@ from .. import engine
 from ..models import ParticipantType
 from ..policy import APP, SMALL_PRACTICE, TRADITIONAL
 from .constants import STREAM_CHUNK
-from .facts import ApprovedApplication, Facts, _load_facts
+from .facts import ApprovedApplication, Facts, load_facts, with_applications
 from .keys import apm_entity_key, group_key, individual_key, subgroup_key, virtual_group_key
 from .outcome import _Calculator
 
@@ -100,13 +100,18 @@ def compute_rows(
     on_participant: Callable[[], None] | None = None,
     separate_connection: bool = False,
     computed_at: Any = None,
+    facts: Facts | None = None,
 ) -> Iterator[tuple]:
     """One row (``COLUMNS``) per participant of the year within the scope. The bulk facts are read here,
     before the first row is asked for (the PostgreSQL batch streams the rows into a COPY on the main
-    connection, which then can't run other queries)."""
+    connection, which then can't run other queries), unless ``facts`` already read for this year and scope
+    are given (the "if approved" preview reads them once for its two rows)."""
     engine.policy_for(year)  # refuse years without policy data before reading anything
     scope = scope or Scope()
-    facts = _load_facts(year, tins=scope.tins, extra=extra_applications)
+    if facts is None:
+        facts = load_facts(year, tins=scope.tins, extra=extra_applications)
+    elif extra_applications:
+        facts = with_applications(facts, extra_applications)
     calc = _Calculator(facts, computed_at or timezone.now())
     scenarios = _scenario_rows(year, scope.tins, separate_connection=separate_connection)
     return _rows(year, scope, facts, calc, scenarios, on_participant)
