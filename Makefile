@@ -68,3 +68,9 @@ bench: setup-dev
 	@psql "postgres://postgres@127.0.0.1:5432/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = 'qpp_bench'" | grep -q 1 \
 		|| createdb -h 127.0.0.1 -U postgres qpp_bench
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/qpp_bench} $(PY) bench/run.py
+
+## make bench-profile: where each benchmarked page spends its time, one warm request at a time, on the data set
+## `make bench` leaves in qpp_bench (BENCH_PROFILE=<page name part> adds a pyinstrument call tree; ADR 0073)
+.PHONY: bench-profile
+bench-profile: setup-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/qpp_bench} $(PY) bench/profile.py

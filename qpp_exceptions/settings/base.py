@@ -195,7 +195,7 @@ AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "code"]
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None  # reverse proxies in front
 
 # --- Sessions (ASVS 3.3.2 level 2; ADR 0021) ---------------------------------------------------
-# Idle: the cookie and the server-side session expire 30 minutes after the last request.
+# Idle: the cookie and the server-side session expire 30 minutes after the last stored activity.
 SESSION_IDLE_TIMEOUT_SECONDS = 30 * 60
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
 # The idle clock (last activity) is written at most once a minute, not on every request: a session row
