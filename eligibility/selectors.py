@@ -459,13 +459,43 @@ def _special_status_labels(flags: object) -> tuple[str, ...]:
     return tuple(label for attr, label in labels if getattr(flags, attr))
 
 
+@dataclass(frozen=True)
+class _PracticePart:
+    """What every clinician of a practice shares in a year: read once per practice and cached (ADR 0074),
+    so looking up one more NPI of a 4,000-clinician practice does not read all 4,000 members again."""
+
+    approvals: frozenset[tuple[str, str | None]]
+    euc: dict[tuple[str, str | None], EUCApproval]
+    group: GroupScenario | None
+    group_result: rules.ReweightingResult
+    group_eligibility: rules.EligibilityResult
+    virtual_groups: tuple[VirtualGroup, ...]
+
+
+def _practice_part(practice: Practice, performance_year: int) -> _PracticePart:
+    def compute() -> _PracticePart:
+        tin = practice.tin
+        approvals = approved_pi_hardships(performance_year, tins={tin})
+        return _PracticePart(
+            approvals=frozenset(approvals),
+            euc=approved_euc_exceptions(performance_year, tins={tin}),
+            group=GroupScenario.objects.filter(practice=practice, performance_year=performance_year).first(),
+            group_result=rules.group_reweighting(
+                _group_facts(practice, performance_year, approvals), performance_year
+            ),
+            group_eligibility=group_mips_eligibility(tin, performance_year),
+            virtual_groups=tuple(virtual_groups_for_tin(tin, performance_year)),
+        )
+
+    return cache.cached_lookup("practice", practice.tin, performance_year, compute)
+
+
 def _organization_status(
     practice: Practice, performance_year: int, scenario: IndividualScenario | None
 ) -> OrganizationStatus:
     tin = practice.tin
-    approvals = approved_pi_hardships(performance_year, tins={tin})
-    euc = approved_euc_exceptions(performance_year, tins={tin})
-    group = GroupScenario.objects.filter(practice=practice, performance_year=performance_year).first()
+    shared = _practice_part(practice, performance_year)
+    group = shared.group
     individual = eligibility = None
     statuses: tuple[str, ...] = ()
     if scenario is not None:
@@ -484,18 +514,16 @@ def _organization_status(
         group=group,
         eligibility=eligibility,
         individual=individual,
-        group_result=rules.group_reweighting(
-            _group_facts(practice, performance_year, approvals), performance_year
-        ),
-        group_eligibility=group_mips_eligibility(tin, performance_year),
+        group_result=shared.group_result,
+        group_eligibility=shared.group_eligibility,
         special_statuses=statuses,
-        aci_hardship_individual=npi is not None and (tin, npi) in approvals,
-        aci_hardship_group=(tin, None) in approvals,
-        virtual_groups=tuple(virtual_groups_for_tin(tin, performance_year)),
+        aci_hardship_individual=npi is not None and (tin, npi) in shared.approvals,
+        aci_hardship_group=(tin, None) in shared.approvals,
+        virtual_groups=shared.virtual_groups,
         apm_entities=tuple(apm_entities_for_participant(tin=tin, npi=npi, performance_year=performance_year)),
         subgroups=tuple(subgroups.distinct()),
-        euc_individual=euc.get((tin, npi)) if npi else None,
-        euc_group=euc.get((tin, None)),
+        euc_individual=shared.euc.get((tin, npi)) if npi else None,
+        euc_group=shared.euc.get((tin, None)),
     )
 
 

@@ -118,3 +118,21 @@ def test_caching_can_be_turned_off(tmp_path, settings):
     _lookup()
     _answer, queries = _lookup()
     assert queries > 0
+
+
+def test_another_clinician_of_the_same_practice_reuses_the_practice_part(tmp_path):
+    """The members of a practice are read once per practice, not once per NPI looked up."""
+    from tests.factories import clinician_with_access, valid_npi
+
+    _import(tmp_path, V6_DOCUMENT)
+    colleague = valid_npi("555000111")
+    clinician_with_access(npi=colleague, tin=TIN, year=YEAR)
+
+    def practice_reads(npi: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            answer = selectors.participation_status_for_npi(npi, YEAR)
+        assert TIN in [s.practice.tin for s in answer]
+        return sum(1 for q in queries.captured_queries if "eligibility_groupscenario" in q["sql"].lower())
+
+    assert practice_reads(NPI) > 0  # the practice's first lookup reads its group data and members
+    assert practice_reads(colleague) == 0  # a colleague's first lookup reuses them
