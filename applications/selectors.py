@@ -85,11 +85,47 @@ def _apm_entity_pairs(tins: set[str]) -> dict[int, set[str]]:
     return pairs
 
 
+def _acts_for_participant(user: Any, application: Application) -> bool:
+    """The participant part of ``visible_applications``' condition, for one row."""
+    level, year = application.participation_level, application.performance_year
+    if level == ParticipationLevel.INDIVIDUAL:
+        return bool(
+            (application.npi and application.npi in authorization.directly_accessible_npis(user))
+            or (application.tin and authorization.can_act_for_tin(user, application.tin))
+        )
+    if level == ParticipationLevel.GROUP:
+        return bool(application.tin) and authorization.can_act_for_tin(user, application.tin)
+    if level == ParticipationLevel.VIRTUAL_GROUP:
+        return bool(application.virtual_group_identifier) and authorization.can_act_for_virtual_group(
+            user, application.virtual_group_identifier, year
+        )
+    if level == ParticipationLevel.APM_ENTITY:
+        return bool(application.apm_entity_identifier) and authorization.can_act_for_apm_entity(
+            user, application.apm_entity_identifier, year
+        )
+    return False
+
+
+def can_view_application(user: Any, application: Application) -> bool:
+    """Whether ``application`` is one of ``visible_applications(user)``, asked of the one row: the submitter
+    needs no query, anyone else the checks for this participant only (issue 9: the application page and
+    every wizard step ask this; building the user's whole visible set cost five queries each time).
+    ``tests/applications/test_visibility_equivalence.py`` holds the two to the same answers."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if application.submitter_id == user.pk:
+        return True
+    if _acts_for_participant(user, application):
+        return True
+    emails = authorization.additional_access_emails_verified(user)
+    return bool(emails) and application.additional_access.filter(email__in=emails).exists()
+
+
 def application_for_user(user: Any, reference: str) -> Application:
     """The application with this reference if the user may see it; Http404 otherwise (never a 403, so an
     application's existence is not disclosed)."""
-    application = visible_applications(user).filter(reference=reference).first()
-    if application is None:
+    application = Application.objects.select_related("submitter").filter(reference=reference).first()
+    if application is None or not can_view_application(user, application):
         raise Http404("No application found.")
     return application
 
