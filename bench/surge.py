@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 HOST = "127.0.0.1"
-RATES = (2, 5, 10, 20, 30, 40, 50, 60, 80)  # applicants arriving per second, stage by stage
+RATES = (2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 40, 50, 60, 80)  # applicants arriving per second, stage by stage
 STAGE_SECONDS = 10
 DRAIN_SECONDS = 30
 P95_LIMIT_MS = 1000.0
