@@ -21,5 +21,7 @@ RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinpu
 USER qpp
 
 EXPOSE 8000
+# Two gthread workers per core, two threads each: pages are CPU-bound and each worker has one GIL, so workers,
+# not threads, use the cores (docs/benchmarks.md, "Server shape"). Set for a 2-core host; scale with cores.
 CMD ["gunicorn", "qpp_exceptions.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", \
-     "--workers", "2", "--threads", "4", "--timeout", "30", "--access-logfile", "-"]
+     "--workers", "4", "--threads", "2", "--timeout", "30", "--access-logfile", "-"]

@@ -32,7 +32,7 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn with gthread workers (2 workers × 4 threads by default) on a free port of 127.0.0.1."""
+    """gunicorn with gthread workers (bench/run.py chooses how many) on a free port of 127.0.0.1."""
 
     def __init__(self, *, workers: int = 2, threads: int = 4, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
@@ -136,6 +136,9 @@ class Page:
     expect: int = 200
     # Text the page must contain (checked once before loading: a sign-in redirect must never be measured).
     contains: str = ""
+    # The participation-status cache (ADR 0074): "cold" forgets every cached answer just before the run and
+    # skips the warm-up (first lookups after an import or a decision); "warm" asks each path once first.
+    cache: str = ""
 
 
 @dataclass(frozen=True)
@@ -221,8 +224,23 @@ def parse_wrk(name: str, output: str) -> Result:
     return Result(name, total, rps, p50, p99, errors)
 
 
+def _prewarm(port: int, page: Page) -> None:
+    from urllib.parse import parse_qsl
+
+    for n, path in enumerate(page.paths):
+        body = dict(parse_qsl(page.bodies[n % len(page.bodies)])) if page.bodies else None
+        request(port, page.method, path, cookie=page.cookie, body=body)
+
+
 def run_wrk(port: int, page: Page, *, connections: int = 16, seconds: int = 10, warmup: int = 2) -> Result:
     check(port, page)
+    if page.cache == "warm":
+        _prewarm(port, page)
+    elif page.cache == "cold":
+        from eligibility.cache import eligibility_data_changed
+
+        warmup = 0  # the earlier pages warmed the workers; a warm-up would warm the cache too
+        eligibility_data_changed()
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua_script(page))
     url = f"http://{HOST}:{port}"

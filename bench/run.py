@@ -8,7 +8,7 @@ prints one table and writes it with the machine description into docs/benchmarks
 
 Environment knobs (all optional): BENCH_SECONDS (wrk seconds per page, 10), BENCH_CONNECTIONS (16),
 BENCH_SKIP (comma list of: pages, surge, scoring, notifications), BENCH_SURGE_RATES (comma list of
-arrivals per second), BENCH_NO_DOCS=1 (print only).
+arrivals per second), BENCH_WORKERS and BENCH_THREADS (gunicorn, 4 × 2), BENCH_NO_DOCS=1 (print only).
 """
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ from bench import data, load, surge  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+# Two gthread workers per core: with one GIL per worker, 2 workers × 4 threads left a core idle whenever the
+# 16 keep-alive connections landed unevenly on the two workers (docs/benchmarks.md, "Server shape").
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 SKIP = {s.strip() for s in os.environ.get("BENCH_SKIP", "").split(",") if s.strip()}
 DOCS = ROOT / "docs" / "benchmarks.md"
 START_MARK = "<!-- bench:national:start (written by bench/run.py) -->"
@@ -96,7 +100,8 @@ def machine() -> dict[str, str]:
         "cpu": f"{os.cpu_count()} cores ({cpu}), {memory}",
         "software": (
             f"Python {platform.python_version()}, Django {django.get_version()}, "
-            f"PostgreSQL {postgres.split()[0]}, {wrk.split(' [')[0]}, gunicorn gthread 2 workers × 4 threads"
+            f"PostgreSQL {postgres.split()[0]}, {wrk.split(' [')[0]}, gunicorn gthread {WORKERS} workers × "
+            f"{THREADS} threads"
         ),
     }
 
@@ -113,13 +118,15 @@ def pages(people: data.BenchPeople, sessions: dict[int, str]) -> list[load.Page]
     practice = f"sessionid={sessions[people.practice_user.pk]}; csrftoken={csrf}"
     reviewer = f"sessionid={sessions[people.reviewer.pk]}"
     reference = data.clinician_application(people)
-    npis = list(
+    sample = list(
         data.IndividualScenario.objects.filter(
             performance_year=data.YEAR, practice__tin__gte=data.GENERATED_TIN_FLOOR
         )
         .order_by("?")
-        .values_list("clinician__npi", flat=True)[:500]
+        .values_list("clinician__npi", flat=True)[:5200]
     )
+    # 200 NPIs looked up again and again (the cache warm), 5,000 others each looked up once (cold).
+    npis, cold_npis = sample[:200], sample[200:]
     drafts = data.practice_drafts(people)
     queue = "/admin/applications/application/?performance_year__exact=2026&status=submitted"
     queue_paths = (
@@ -147,19 +154,29 @@ def pages(people: data.BenchPeople, sessions: dict[int, str]) -> list[load.Page]
         ),
         load.Page("application page", "GET", (f"/exceptions/{reference}/",), clinician, contains=reference),
         load.Page(
-            "eligibility API (NPI)",
+            "eligibility API (NPI), first lookups (cache cold)",
+            "GET",
+            tuple(f"/api/eligibility/npi/{npi}?year=2026" for npi in cold_npis),
+            clinician,
+            contains='"organizations"',
+            cache="cold",
+        ),
+        load.Page(
+            "eligibility API (NPI), repeat lookups",
             "GET",
             tuple(f"/api/eligibility/npi/{npi}?year=2026" for npi in npis),
             clinician,
             contains='"organizations"',
+            cache="warm",
         ),
         load.Page(
             "participation-status page (NPI lookup)",
             "POST",
-            ("/participation-status/",),
+            ("/participation-status/",) * len(npis),
             clinician,
             bodies=tuple(f"identifier={npi}&year=2026&csrfmiddlewaretoken={csrf}" for npi in npis),
             contains=npis[0],
+            cache="warm",
         ),
         load.Page(
             "reviewer queue (100 rows, filtered)",
@@ -255,8 +272,8 @@ def main() -> None:
     results: list[load.Result] = []
     queue_single_p95 = None
     stages: list[surge.Stage] = []
-    with load.Server() as server:
-        log(f"gunicorn (gthread, 2 workers × 4 threads) on 127.0.0.1:{server.port}")
+    with load.Server(workers=WORKERS, threads=THREADS) as server:
+        log(f"gunicorn (gthread, {WORKERS} workers × {THREADS} threads) on 127.0.0.1:{server.port}")
         if "pages" not in SKIP:
             page_list = pages(people, sessions)
             connection.close()
