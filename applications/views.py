@@ -6,17 +6,22 @@ an application the user may not see answers 404.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods
 
 from qpp_exceptions.security_log import security_event
 from scoring.selectors import weights_if_approved
 
 from . import pdf, policy, selectors, services
-from .models import ExceptionType, Status
+from .models import Application, ExceptionType, Status
 
 # USWDS tag colors with white text at AA contrast.
 STATUS_TAG_CLASSES = {
@@ -26,6 +31,52 @@ STATUS_TAG_CLASSES = {
     Status.DENIED: "bg-error-dark",
     Status.WITHDRAWN: "bg-base-darkest",
 }
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    """One row of the dashboard's table, its text ready: formatting 20 rows in Python rather than through
+    template lookups, filters and an include per row halves the page's rendering time (issue 9)."""
+
+    reference: str
+    url: str
+    type_label: str
+    type_short: str
+    level_label: str
+    participant: str
+    reason: str
+    status_label: str
+    tag_class: str
+    updated_iso: str
+    updated_display: str
+
+
+_REFERENCE = "REFERENCE"
+
+
+def _dashboard_rows(applications: Iterable[Application]) -> list[DashboardRow]:
+    url = reverse("applications:detail", args=[_REFERENCE])
+    rows = []
+    for application in applications:
+        updated = timezone.localtime(application.updated_at)  # Eastern Time, as the date filter shows it
+        rows.append(
+            DashboardRow(
+                reference=application.reference,
+                url=url.replace(_REFERENCE, application.reference),
+                type_label=application.get_exception_type_display(),
+                type_short="EUC" if application.exception_type == ExceptionType.EUC else "PI Hardship",
+                level_label=(
+                    application.get_participation_level_display() if application.participation_level else ""
+                ),
+                participant=application.participant_label,
+                reason=application.reason_label,
+                status_label=application.get_status_display(),
+                tag_class=STATUS_TAG_CLASSES.get(application.status, ""),
+                updated_iso=dateformat.format(updated, "c"),
+                updated_display=dateformat.format(updated, "M j, Y, g:i A"),
+            )
+        )
+    return rows
 
 
 def _year_from(request: HttpRequest, years: list[int]) -> int:
@@ -44,13 +95,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     status = status if status in Status.values else ""
     exception_type = request.GET.get("type", "")
     exception_type = exception_type if exception_type in ExceptionType.values else ""
-    applications = list(
+    applications = _dashboard_rows(
         selectors.dashboard_applications(
             request.user, performance_year=year, status=status, exception_type=exception_type
         )
     )
-    for application in applications:
-        application.tag_class = STATUS_TAG_CLASSES.get(application.status, "")
     return render(
         request,
         "applications/dashboard.html",
