@@ -231,14 +231,18 @@ def timeline(application: Application) -> list[TimelineEntry]:
         )
     ]
     labels = dict(Status.choices)
+    # One name per person, not one role lookup (two queries) per status change (issue 9).
+    names: dict[int | None, str] = {application.submitter_id: entries[0].actor_name}
     for log in StateLog.objects.for_(application).select_related("by").order_by("timestamp", "pk"):
+        if log.by_id not in names:
+            names[log.by_id] = _actor_name(log.by)
         entries.append(
             TimelineEntry(
                 timestamp=log.timestamp,
                 from_status=log.source_state or "",
                 to_status=log.state,
                 to_status_label=str(labels.get(log.state, log.state)),
-                actor_name=_actor_name(log.by),
+                actor_name=names[log.by_id],
                 transition=log.transition,
             )
         )

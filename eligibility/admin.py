@@ -24,7 +24,7 @@ FLAG_FILTERS = (
 )
 
 
-class EligibilityDataAdmin(admin.ModelAdmin):
+class ParticipationDataAdmin(admin.ModelAdmin):
     """Any edit made here changes participation-status answers: the cached ones are forgotten on commit
     (eligibility.cache, ADR 0074). The admin only parses input; the cache is the only side effect."""
 
@@ -47,7 +47,7 @@ class PracticeLocationInline(admin.TabularInline):
 
 
 @admin.register(Clinician)
-class ClinicianAdmin(EligibilityDataAdmin):
+class ClinicianAdmin(ParticipationDataAdmin):
     list_display = ("npi", "last_name", "first_name", "clinician_type", "specialty")
     list_filter = ("clinician_type",)
     search_fields = ("=npi", "last_name", "first_name")
@@ -56,7 +56,7 @@ class ClinicianAdmin(EligibilityDataAdmin):
 
 
 @admin.register(Practice)
-class PracticeAdmin(EligibilityDataAdmin):
+class PracticeAdmin(ParticipationDataAdmin):
     list_display = ("legal_name", "masked_tin")
     search_fields = ("=tin", "legal_name")
     inlines = [PracticeLocationInline]
@@ -68,7 +68,7 @@ class PracticeAdmin(EligibilityDataAdmin):
 
 
 @admin.register(IndividualScenario)
-class IndividualScenarioAdmin(EligibilityDataAdmin):
+class IndividualScenarioAdmin(ParticipationDataAdmin):
     list_display = (
         "performance_year",
         "clinician",
@@ -87,7 +87,7 @@ class IndividualScenarioAdmin(EligibilityDataAdmin):
 
 
 @admin.register(GroupScenario)
-class GroupScenarioAdmin(EligibilityDataAdmin):
+class GroupScenarioAdmin(ParticipationDataAdmin):
     list_display = (
         "performance_year",
         "practice",
@@ -106,7 +106,7 @@ class GroupScenarioAdmin(EligibilityDataAdmin):
 
 
 @admin.register(VirtualGroup)
-class VirtualGroupAdmin(EligibilityDataAdmin):
+class VirtualGroupAdmin(ParticipationDataAdmin):
     list_display = ("identifier", "performance_year", "name")
     list_filter = ("performance_year",)
     search_fields = ("identifier", "name", "=practices__tin")
@@ -120,7 +120,7 @@ class APMParticipantInline(admin.TabularInline):
 
 
 @admin.register(APMEntity)
-class APMEntityAdmin(EligibilityDataAdmin):
+class APMEntityAdmin(ParticipationDataAdmin):
     list_display = ("entity_id", "name", "apm_id", "apm_name", "performance_year")
     list_filter = ("performance_year", "apm_id")
     search_fields = ("entity_id", "name", "=participants__practice__tin", "=participants__clinician__npi")
@@ -128,7 +128,7 @@ class APMEntityAdmin(EligibilityDataAdmin):
 
 
 @admin.register(Subgroup)
-class SubgroupAdmin(EligibilityDataAdmin):
+class SubgroupAdmin(ParticipationDataAdmin):
     list_display = ("identifier", "performance_year", "practice")
     list_filter = ("performance_year",)
     search_fields = ("identifier", "=practice__tin", "practice__legal_name", "=clinicians__npi")

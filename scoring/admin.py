@@ -3,12 +3,14 @@ outcomes are read-only (only scoring.services writes them)."""
 
 from django.contrib import admin
 
+from eligibility.admin import ParticipationDataAdmin
+
 from .forms import DataSubmissionAdminForm
 from .models import CostAttribution, DataSubmission, ParticipantReweighting
 
 
 @admin.register(DataSubmission)
-class DataSubmissionAdmin(admin.ModelAdmin):
+class DataSubmissionAdmin(ParticipationDataAdmin):
     form = DataSubmissionAdminForm
     list_display = (
         "performance_year",
@@ -27,7 +29,7 @@ class DataSubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CostAttribution)
-class CostAttributionAdmin(admin.ModelAdmin):
+class CostAttributionAdmin(ParticipationDataAdmin):
     list_display = (
         "performance_year",
         "participant_type",

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from eligibility import cache
+
 from . import engine, services
 from .models import ParticipantReweighting
 from .policy import CATEGORIES, CATEGORY_LABELS, TRACK_LABELS
@@ -86,9 +88,21 @@ def _weights(year: int, track: str, categories: tuple[str, ...]) -> tuple[engine
 def weights_if_approved(application: Any) -> WeightsPreview | None:
     """For a draft or submitted application: the participant's currently reweighted categories, and the
     categories and weights if this application were approved, computed by the same rules as the batch
-    (submitted data still overrides per category). None when there is nothing to preview."""
+    (submitted data still overrides per category). None when there is nothing to preview.
+
+    Cached under the participation data version (eligibility.cache, ADR 0074) and the application's own
+    last change: approvals, imports and data submissions move the version on, a saved step the row."""
     if application.status not in ("draft", "submitted"):
         return None
+    return cache.cached_lookup(
+        "preview",
+        f"{application.pk}:{application.status}:{application.updated_at.timestamp()}",
+        application.performance_year,
+        lambda: _weights_if_approved(application),
+    )
+
+
+def _weights_if_approved(application: Any) -> WeightsPreview | None:
     year = application.performance_year
     if year not in engine.policy.POLICIES or not application.participation_level:
         return None

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db import transaction
 
+from eligibility.cache import eligibility_data_changed
+
 from ..models import DataSubmission
 
 # --- data submissions (issue 8 point 4) --------------------------------------------------------------------
@@ -61,4 +63,8 @@ def data_submissions_load(*, rows: list[SubmissionRow]) -> tuple[int, int]:
         seen.add(identity)
         new.append(DataSubmission(**row.__dict__))
     DataSubmission.objects.bulk_create(new, batch_size=2000)
+    if new:
+        # Submitted data overrides reweighting per category: cached "if approved" previews are forgotten
+        # (eligibility.cache, ADR 0074).
+        eligibility_data_changed()
     return len(new), len(rows) - len(new)

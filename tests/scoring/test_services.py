@@ -346,6 +346,38 @@ def test_weights_if_approved_for_a_submitted_application(large_group):
     assert not ParticipantReweighting.objects.exists()
 
 
+def test_weights_if_approved_follows_submitted_data_and_saved_steps(large_group):
+    """The preview is cached (ADR 0074): loading submitted data and saving a step are seen at once."""
+    from applications import services as application_services
+    from scoring.services import SubmissionRow, data_submissions_load
+    from tests.factories import et
+
+    user, _ = large_group
+    application = application_services.application_create_draft(
+        actor=user, exception_type="euc", performance_year=2026
+    )
+    application_services.application_save_step(
+        application=application,
+        actor=user,
+        changes={"participation_level": "individual", "npi": MARY, "tin": TIN, "requests_cost": True},
+    )
+    assert selectors.weights_if_approved(application).overridden == ()
+    data_submissions_load(
+        rows=[
+            SubmissionRow(
+                performance_year=2026, category="cost", submitter_type="individual", npi=MARY, tin=TIN,
+                virtual_group_identifier="", apm_entity_identifier="", submitted_at=et(2027, 3, 1, 12),
+            )
+        ]
+    )
+    assert selectors.weights_if_approved(application).overridden == ("cost",)
+    application_services.application_save_step(
+        application=application, actor=user, changes={"requests_cost": False, "requests_quality": True}
+    )
+    application.refresh_from_db()
+    assert selectors.weights_if_approved(application).added == ("quality",)
+
+
 def test_weights_if_approved_is_none_when_there_is_nothing_to_preview(large_group):
     user, _ = large_group
     application = scoring_application(user=user, level="individual", npi=MARY, tin=TIN)
