@@ -208,6 +208,11 @@ class Application(FSMModelMixin, models.Model):
             models.Index(
                 fields=["participation_level", "performance_year", "status"], name="app_level_year_idx"
             ),
+            # The queue's "assigned" filter (to me, to nobody): the page count is an index-only scan
+            # (24 ms → a few ms with 100,000 applications; issue 9).
+            models.Index(
+                fields=["assigned_reviewer", "performance_year", "status"], name="app_assigned_year_idx"
+            ),
             models.Index(fields=["pi_reason"], name="app_pi_reason_idx", condition=~Q(pi_reason="")),
             models.Index(fields=["event_type"], name="app_event_type_idx", condition=~Q(event_type="")),
             models.Index(

@@ -253,6 +253,7 @@ def main() -> None:
     if removed:
         log(f"Removed {removed:,} applications from the previous surge.")
     generation["100,000 applications + status logs (bulk)"] = data.ensure_applications(people, log)
+    log(f"VACUUM ANALYZE after the bulk loads: {data.vacuum_analyze():.0f} s")
     counts = data.participant_counts()
     counts["applications (bench)"] = data._bench_applications().count()
     from django_fsm_log.models import StateLog

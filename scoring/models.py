@@ -41,6 +41,11 @@ class DataSubmission(models.Model):
             models.Index(fields=["tin"]),
             # Issue 9: the scoped preview reads a year's virtual group and APM Entity submissions.
             models.Index(fields=["performance_year", "submitter_type"], name="scoring_ds_year_type_idx"),
+            # Issue 9: the review queue's pre-checks read a page's TINs' group submissions; without it
+            # PostgreSQL ANDs the TIN index with every submission of the year (8 ms per queue page).
+            models.Index(
+                fields=["tin", "submitter_type", "performance_year"], name="scoring_ds_tin_type_idx"
+            ),
         ]
 
     def __str__(self) -> str:
