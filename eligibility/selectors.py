@@ -159,9 +159,15 @@ def approved_pi_hardships(performance_year: int, *, tins: set[str]) -> set[tuple
         vg[0].upper() for level, _t, _n, *vg in rows if level == "virtual_group" and vg and vg[0]
     }
     if vg_identifiers:
+        # Only the asked TINs' memberships: the answer keeps member TINs among ``tins`` alone, and reading
+        # every member of every approved virtual group cost more than the rest of the lookup (issue 9).
         for identifier, member_tin in (
             Practice.objects.annotate(vg_identifier=Upper("virtual_groups__identifier"))
-            .filter(vg_identifier__in=vg_identifiers, virtual_groups__performance_year=performance_year)
+            .filter(
+                tin__in=tins,
+                vg_identifier__in=vg_identifiers,
+                virtual_groups__performance_year=performance_year,
+            )
             .order_by()
             .values_list("vg_identifier", "tin")
         ):
