@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from eligibility.models import APMParticipant, Clinician, IndividualScenario, Practice, VirtualGroup
 
@@ -79,21 +79,35 @@ def _direct_clinician_ids_query(user: User) -> QuerySet[Any]:
     )
 
 
+def _practice_granted(user: User) -> Q:
+    """For a query whose rows have a ``practice``: the user holds practice access to it or an intermediary
+    grant for it. Two EXISTS in one query rather than two queries (issue 9: every wizard save asks)."""
+    return Exists(
+        PracticeAccess.objects.filter(user=user, practice=OuterRef("practice"), status=ACTIVE)
+    ) | Exists(IntermediaryGrant.objects.filter(user=user, practice=OuterRef("practice"), status=ACTIVE))
+
+
 def can_act_for_tin(user: Any, tin: str) -> bool:
     """Practice access (Security Official or Staff User) or an active intermediary grant for the TIN."""
     if not _is_signed_in(user) or not tin:
         return False
     return (
-        PracticeAccess.objects.filter(user=user, practice__tin=tin, status=ACTIVE).exists()
-        or IntermediaryGrant.objects.filter(user=user, practice__tin=tin, status=ACTIVE).exists()
+        Practice.objects.filter(tin=tin)
+        .annotate(practice=F("pk"))
+        .filter(_practice_granted(user))
+        .exists()
     )
 
 
 def _has_direct_npi_access(user: User, npi: str) -> bool:
-    """The clinician's own account link, or an intermediary grant for that NPI itself."""
+    """The clinician's own account link, or an intermediary grant for that NPI itself (one query)."""
     return (
-        NPILink.objects.filter(user=user, clinician__npi=npi, status=ACTIVE).exists()
-        or IntermediaryGrant.objects.filter(user=user, clinician__npi=npi, status=ACTIVE).exists()
+        Clinician.objects.filter(npi=npi)
+        .filter(
+            Exists(NPILink.objects.filter(user=user, clinician=OuterRef("pk"), status=ACTIVE))
+            | Exists(IntermediaryGrant.objects.filter(user=user, clinician=OuterRef("pk"), status=ACTIVE))
+        )
+        .exists()
     )
 
 
@@ -122,9 +136,14 @@ def can_act_for_individual(user: Any, npi: str, tin: str) -> bool:
         return False
     if _has_direct_npi_access(user, npi):
         return True
-    if not tin or not can_act_for_tin(user, tin):
+    if not tin:
         return False
-    return IndividualScenario.objects.filter(clinician__npi=npi, practice__tin=tin).exists()
+    # Access to the TIN, and the clinician bills under it (any year), in one query.
+    return (
+        IndividualScenario.objects.filter(clinician__npi=npi, practice__tin=tin)
+        .filter(_practice_granted(user))
+        .exists()
+    )
 
 
 def can_act_for_virtual_group(user: Any, identifier: str, performance_year: int) -> bool:
