@@ -232,7 +232,10 @@ def _prewarm(port: int, page: Page) -> None:
         request(port, page.method, path, cookie=page.cookie, body=body)
 
 
-def run_wrk(port: int, page: Page, *, connections: int = 16, seconds: int = 10, warmup: int = 2) -> Result:
+def run_wrk(
+    port: int, page: Page, *, connections: int = 16, seconds: int = 10, warmup: int = 2, slices: int = 1
+) -> Result:
+    """wrk against one page: a warm-up, then ``slices`` runs of ``seconds`` each; the median slice counts."""
     check(port, page)
     if page.cache == "warm":
         _prewarm(port, page)
@@ -253,24 +256,30 @@ def run_wrk(port: int, page: Page, *, connections: int = 16, seconds: int = 10, 
                 timeout=warmup + 30,
                 check=True,
             )
-        done = subprocess.run(  # noqa: S603 (wrk on 127.0.0.1 with our own script)
-            [
-                WRK,
-                "-t2",
-                f"-c{connections}",
-                f"-d{seconds}s",
-                "--latency",
-                "--timeout",
-                "5s",
-                "-s",
-                script.name,
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=seconds + 60,
-            check=True,
-        )
+        results = []
+        for _ in range(max(1, slices)):
+            done = subprocess.run(  # noqa: S603 (wrk on 127.0.0.1 with our own script)
+                [
+                    WRK,
+                    "-t2",
+                    f"-c{connections}",
+                    f"-d{seconds}s",
+                    "--latency",
+                    "--timeout",
+                    "5s",
+                    "-s",
+                    script.name,
+                    url,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=seconds + 60,
+                check=True,
+            )
+            results.append(parse_wrk(page.name, done.stdout))
     finally:
         os.unlink(script.name)
-    return parse_wrk(page.name, done.stdout)
+    # The median slice by throughput, with its own latencies: a few seconds of interference from outside (this
+    # machine's neighbours; docs/benchmarks.md) move one slice, not the figure.
+    results.sort(key=lambda r: r.rps)
+    return results[len(results) // 2]

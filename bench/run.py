@@ -6,7 +6,8 @@ as in CI, and ``wrk``. In one run: builds (or reuses) the national data set, ser
 server (the ceiling), runs the deadline surge, the scoring recompute and the notification delivery bench,
 prints one table and writes it with the machine description into docs/benchmarks.md.
 
-Environment knobs (all optional): BENCH_SECONDS (wrk seconds per page, 10), BENCH_CONNECTIONS (16),
+Environment knobs (all optional): BENCH_SECONDS (seconds per wrk slice, 5), BENCH_SLICES (slices per page, the
+median counts: 3), BENCH_CONNECTIONS (16),
 BENCH_SKIP (comma list of: pages, surge, scoring, notifications), BENCH_SURGE_RATES (comma list of
 arrivals per second), BENCH_WORKERS and BENCH_THREADS (gunicorn, 4 × 2), BENCH_NO_DOCS=1 (print only).
 """
@@ -40,7 +41,8 @@ from django.db import connection  # noqa: E402
 
 from bench import data, load, surge  # noqa: E402
 
-SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+SLICES = int(os.environ.get("BENCH_SLICES", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 # Two gthread workers per core: with one GIL per worker, 2 workers × 4 threads left a core idle whenever the
 # 16 keep-alive connections landed unevenly on the two workers (docs/benchmarks.md, "Server shape").
@@ -279,14 +281,18 @@ def main() -> None:
             page_list = pages(people, sessions)
             connection.close()
             for page in page_list:
-                result = load.run_wrk(server.port, page, connections=CONNECTIONS, seconds=SECONDS)
+                result = load.run_wrk(
+                    server.port, page, connections=CONNECTIONS, seconds=SECONDS, slices=SLICES
+                )
                 results.append(result)
                 log(
                     f"  {page.name}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms, "
                     f"p99 {result.p99_ms:.1f} ms, {result.errors} errors"
                 )
             # The ceiling once more at the end: how much the machine's load drifted during the run.
-            again = load.run_wrk(server.port, page_list[0], connections=CONNECTIONS, seconds=SECONDS)
+            again = load.run_wrk(
+                server.port, page_list[0], connections=CONNECTIONS, seconds=SECONDS, slices=SLICES
+            )
             results.append(
                 load.Result(
                     "bare Django view (again, at the end)",
@@ -397,10 +403,10 @@ def render(
 ) -> str:
     today = dt.date.today().isoformat()
     out = [
-        f"Run of {today}: {info['cpu']}; {info['software']}. wrk (2 threads, {CONNECTIONS} connections, "
-        f"{SECONDS} s after a 2 s warm-up) and gunicorn share the two cores. Load average "
-        f"{load_before} before, {load_after} after (other engineers' test suites may share the machine). "
-        f"Whole run {total / 60:.1f} min.",
+        f"Run of {today}: {info['cpu']}; {info['software']}. wrk (2 threads, {CONNECTIONS} connections; per "
+        f"page a 2 s warm-up, then {SLICES} runs of {SECONDS} s, the median run shown) and gunicorn share "
+        f"the two cores. Load average {load_before} before, {load_after} after. Whole run "
+        f"{total / 60:.1f} min.",
         "",
         "Data set: "
         + ", ".join(f"{v:,} {k}" for k, v in counts.items())
