@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import rules, selectors
+from . import cache, rules, selectors
 from .models import Clinician, GroupScenario, IndividualScenario, Practice, SpecialStatusFlags
 
 
@@ -153,6 +153,14 @@ def _virtual_group_scenario(identifier: str, performance_year: int) -> dict[str,
 
 
 def npi_document(clinician: Clinician, performance_year: int) -> dict[str, object]:
+    """The v6 document for the NPI, cached whole under the data version (ADR 0074): on a repeat lookup not
+    even the practice addresses and virtual-group reweightings are read again."""
+    return cache.cached_lookup(
+        "npi-document", clinician.npi, performance_year, lambda: _npi_document(clinician, performance_year)
+    )
+
+
+def _npi_document(clinician: Clinician, performance_year: int) -> dict[str, object]:
     statuses = selectors.participation_status_for_npi(clinician.npi, performance_year)
     return {
         "data": {
