@@ -426,15 +426,15 @@ def render(
         ]
         for r in results:
             ratio = r.rps / ceiling
-            met = (
-                "—"
-                if r.name.startswith("bare") or r.name == SIGNED_IN_BARE
-                else (
-                    "met"
-                    if ratio >= RATIO_TARGET and r.p99_ms < P99_TARGET_MS and not r.errors
-                    else "**missed**"
+            if r.name.startswith("bare") or r.name == SIGNED_IN_BARE:
+                met = "—"
+            else:
+                # The two halves of the target apart: which one a page misses is the useful part.
+                ratio_met = ratio >= RATIO_TARGET and not r.errors
+                p99_met = r.p99_ms < P99_TARGET_MS and not r.errors
+                met = (
+                    f"ratio {'met' if ratio_met else '**missed**'}, p99 {'met' if p99_met else '**missed**'}"
                 )
-            )
             out.append(
                 f"| {r.name} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {ratio:.0%} | {r.errors} "
                 f"| {met} |"
