@@ -1,9 +1,10 @@
 """Settings for the benchmark server only (``make bench``; issue 9). Never used in production.
 
-Production settings (``qpp_exceptions.settings.base``: DEBUG off, database sessions saved on every request,
-Redis cache, the whole middleware stack) with three changes a benchmark on 127.0.0.1 needs: plain HTTP (no
-TLS in front of gunicorn here), PostgreSQL ``qpp_bench`` by default, and ``bench.urls``, which adds the bare
-view that measures the framework's own ceiling next to the real URLs.
+Production settings (``qpp_exceptions.settings.base``: DEBUG off, database sessions whose idle clock is
+stored at most once a minute (ADR 0075), Redis cache, the whole middleware stack) with three changes a
+benchmark on 127.0.0.1 needs: plain HTTP (no TLS in front of gunicorn here), PostgreSQL ``qpp_bench`` by
+default, and ``bench.urls``, which adds the bare views that measure the framework's own ceiling (anonymous)
+and the floor of every signed-in page next to the real URLs.
 """
 
 import os
