@@ -24,6 +24,7 @@ from .models import (
     Status,
 )
 from .services import actor_may_edit, actor_may_withdraw, answers_of, window_spec
+from .services.access import _actor_may_act_for
 
 
 def visible_applications(user: Any) -> QuerySet[Application]:
@@ -86,24 +87,15 @@ def _apm_entity_pairs(tins: set[str]) -> dict[int, set[str]]:
 
 
 def _acts_for_participant(user: Any, application: Application) -> bool:
-    """The participant part of ``visible_applications``' condition, for one row."""
-    level, year = application.participation_level, application.performance_year
-    if level == ParticipationLevel.INDIVIDUAL:
+    """The participant part of ``visible_applications``' condition, for one row. Seeing an individual's
+    application needs direct access to the NPI or access to the TIN it names (the visible set's rule);
+    every other level is what acting for the participant needs."""
+    if application.participation_level == ParticipationLevel.INDIVIDUAL:
         return bool(
             (application.npi and application.npi in authorization.directly_accessible_npis(user))
             or (application.tin and authorization.can_act_for_tin(user, application.tin))
         )
-    if level == ParticipationLevel.GROUP:
-        return bool(application.tin) and authorization.can_act_for_tin(user, application.tin)
-    if level == ParticipationLevel.VIRTUAL_GROUP:
-        return bool(application.virtual_group_identifier) and authorization.can_act_for_virtual_group(
-            user, application.virtual_group_identifier, year
-        )
-    if level == ParticipationLevel.APM_ENTITY:
-        return bool(application.apm_entity_identifier) and authorization.can_act_for_apm_entity(
-            user, application.apm_entity_identifier, year
-        )
-    return False
+    return _actor_may_act_for(user, application)
 
 
 def can_view_application(user: Any, application: Application) -> bool:
