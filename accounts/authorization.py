@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from eligibility.models import APMParticipant, Clinician, IndividualScenario, Practice, VirtualGroup
 
@@ -79,12 +79,13 @@ def _direct_clinician_ids_query(user: User) -> QuerySet[Any]:
     )
 
 
-def _practice_granted(user: User) -> Q:
-    """For a query whose rows have a ``practice``: the user holds practice access to it or an intermediary
-    grant for it. Two EXISTS in one query rather than two queries (issue 9: every wizard save asks)."""
+def _practice_granted(user: User, practice: str = "practice") -> Q:
+    """For a query whose rows name a practice (in the column ``practice``): the user holds practice access to
+    it or an intermediary grant for it. Two EXISTS in one query rather than two queries (issue 9: every
+    wizard save asks)."""
     return Exists(
-        PracticeAccess.objects.filter(user=user, practice=OuterRef("practice"), status=ACTIVE)
-    ) | Exists(IntermediaryGrant.objects.filter(user=user, practice=OuterRef("practice"), status=ACTIVE))
+        PracticeAccess.objects.filter(user=user, practice=OuterRef(practice), status=ACTIVE)
+    ) | Exists(IntermediaryGrant.objects.filter(user=user, practice=OuterRef(practice), status=ACTIVE))
 
 
 def can_act_for_tin(user: Any, tin: str) -> bool:
@@ -92,10 +93,7 @@ def can_act_for_tin(user: Any, tin: str) -> bool:
     if not _is_signed_in(user) or not tin:
         return False
     return (
-        Practice.objects.filter(tin=tin)
-        .annotate(practice=F("pk"))
-        .filter(_practice_granted(user))
-        .exists()
+        Practice.objects.filter(tin=tin).filter(_practice_granted(user, practice="pk")).exists()
     )
 
 
