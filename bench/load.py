@@ -18,7 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -140,6 +140,10 @@ class Page:
     # skips the warm-up (first lookups after an import or a decision); "warm" asks each path once first.
     cache: str = ""
 
+    def form(self, n: int = 0) -> dict[str, str] | None:
+        """The n-th request's form fields (rotating as the Lua script does), or None for a body-less page."""
+        return dict(parse_qsl(self.bodies[n % len(self.bodies)])) if self.bodies else None
+
 
 @dataclass(frozen=True)
 class Result:
@@ -180,13 +184,7 @@ def lua_script(page: Page) -> str:
 
 def check(port: int, page: Page) -> None:
     """One request first: the page must answer what a real user gets (never a sign-in redirect)."""
-    body = None
-    if page.bodies:
-        body = dict(pair.split("=", 1) for pair in page.bodies[0].split("&"))
-        from urllib.parse import unquote_plus
-
-        body = {k: unquote_plus(v) for k, v in body.items()}
-    status, headers, content = request(port, page.method, page.paths[0], cookie=page.cookie, body=body)
+    status, headers, content = request(port, page.method, page.paths[0], cookie=page.cookie, body=page.form())
     if status != page.expect:
         raise RuntimeError(
             f"{page.name}: {page.method} {page.paths[0]} answered {status} (expected {page.expect}); "
@@ -225,11 +223,8 @@ def parse_wrk(name: str, output: str) -> Result:
 
 
 def _prewarm(port: int, page: Page) -> None:
-    from urllib.parse import parse_qsl
-
     for n, path in enumerate(page.paths):
-        body = dict(parse_qsl(page.bodies[n % len(page.bodies)])) if page.bodies else None
-        request(port, page.method, path, cookie=page.cookie, body=body)
+        request(port, page.method, path, cookie=page.cookie, body=page.form(n))
 
 
 def run_wrk(

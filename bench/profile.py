@@ -18,7 +18,6 @@ import sys
 import time
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import parse_qsl
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -51,8 +50,7 @@ def client_for(page: load.Page) -> Client:
 def one(client: Client, page: load.Page, n: int):
     path = page.paths[n % len(page.paths)]
     if page.method == "POST":
-        body = dict(parse_qsl(page.bodies[n % len(page.bodies)]))
-        return client.post(path, body)
+        return client.post(path, page.form(n))
     return client.get(path)
 
 
