@@ -6,16 +6,17 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup setup-dev migrate demo lint check clean uswds
+.PHONY: run test setup setup-dev migrate demo lint check clean uswds lock lock-upgrade
 
+# Installs take the compiled lock files only, every package pinned and hashed (ADR 0003); the venv's own pip
+# is used as it comes (the lock decides what is installed, not the installer's version).
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --require-hashes -r requirements.txt
 	@touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@
 
 setup: $(VENV)/.installed
@@ -46,6 +47,18 @@ check: setup-dev
 
 uswds:
 	scripts/refresh_uswds.sh
+
+## make lock: compile requirements*.in into requirements*.txt (exact versions and hashes; ADR 0003), keeping
+## every pin the .in files still allow; `make lock-upgrade` moves every pin to the newest allowed release.
+## The dev lock is compiled under the runtime pins, so both files agree on every shared package.
+LOCK := $(VENV)/bin/uv pip compile --quiet --no-config --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock"
+lock: | $(VENV)/.installed-dev
+	$(LOCK) $(LOCK_ARGS) requirements.in -o requirements.txt
+	$(LOCK) $(LOCK_ARGS) requirements-dev.in -c requirements.txt -o requirements-dev.txt
+
+lock-upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
