@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from .middleware import LAST_ACTIVITY_KEY
 
@@ -18,7 +17,7 @@ def idle_seconds_left(request: HttpRequest) -> int:
     last_activity = request.session.get(LAST_ACTIVITY_KEY)
     if last_activity is None:
         return limit
-    return max(0, min(limit, round(limit - (time.time() - last_activity))))
+    return max(0, min(limit, round(limit - (timezone.now().timestamp() - last_activity))))
 
 
 def session_timeout(request: HttpRequest) -> dict[str, object]:

@@ -7,7 +7,6 @@ the administrator. Never use these accounts or secrets outside a demo.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
@@ -16,6 +15,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from eligibility.models import Clinician, Practice
 
@@ -96,7 +96,7 @@ def _ensure_totp(user: User, secret: str) -> None:
 
 def current_code(secret: str) -> str:
     """The TOTP code valid right now for a secret (a hint printed for the demo)."""
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
 
 
 def _clinician(npi: str) -> Clinician:

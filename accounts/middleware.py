@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -23,6 +22,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 
 SIGNED_IN_AT_KEY = "accounts_signed_in_at"
 LAST_ACTIVITY_KEY = "accounts_last_activity"
@@ -35,7 +35,7 @@ class SessionTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            now = time.time()
+            now = timezone.now().timestamp()
             session = request.session
             signed_in_at = session.get(SIGNED_IN_AT_KEY)
             last_activity = session.get(LAST_ACTIVITY_KEY)

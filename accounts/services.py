@@ -9,13 +9,13 @@ same transaction (``applications.notifications``; delivered by Celery after comm
 from __future__ import annotations
 
 import logging
-import time
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 
 from applications import notifications
 from eligibility.models import Clinician, Practice
@@ -87,7 +87,7 @@ def session_mark_signed_in(*, request: HttpRequest) -> None:
     """Start the 12-hour absolute session clock (ADR 0021)."""
     from .middleware import LAST_ACTIVITY_KEY, SIGNED_IN_AT_KEY
 
-    now = time.time()
+    now = timezone.now().timestamp()
     request.session[SIGNED_IN_AT_KEY] = now
     request.session[LAST_ACTIVITY_KEY] = now
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -232,11 +233,9 @@ def practice_access(request: HttpRequest, pk: int) -> HttpResponse:
 def session_keepalive(request: HttpRequest) -> JsonResponse:
     """"Stay signed in": restarts the idle clock now, whenever it was last stored (accounts.middleware
     stores it at most once a minute; ADR 0075)."""
-    import time
-
     from django.conf import settings
 
     from .middleware import LAST_ACTIVITY_KEY
 
-    request.session[LAST_ACTIVITY_KEY] = time.time()
+    request.session[LAST_ACTIVITY_KEY] = timezone.now().timestamp()
     return JsonResponse({"idle_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS})

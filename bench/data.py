@@ -730,7 +730,7 @@ def clinician_application(people: BenchPeople) -> str:
 def signed_in_sessions(users: list[User], *, mfa: bool = False) -> dict[int, str]:
     """A database session per user, as a completed sign-in leaves it (SessionTimeoutMiddleware's sign-in
     time, allauth's authentication record, with TOTP for staff), bulk-inserted. Returns {user id: key}."""
-    now = time.time()
+    now = timezone.now().timestamp()
     store = SessionStore()
     expire = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     backend = "allauth.account.auth_backends.AuthenticationBackend"

@@ -14,7 +14,6 @@ arrivals per second), BENCH_WORKERS and BENCH_THREADS (gunicorn, 4 × 2), BENCH_
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import platform
 import random
@@ -38,6 +37,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from bench import data, load, surge  # noqa: E402
 
@@ -401,7 +401,7 @@ def render(
     load_after,
     total,
 ) -> str:
-    today = dt.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     out = [
         f"Run of {today}: {info['cpu']}; {info['software']}. wrk (2 threads, {CONNECTIONS} connections; per "
         f"page a 2 s warm-up, then {SLICES} runs of {SECONDS} s, the median run shown) and gunicorn share "

@@ -15,13 +15,13 @@ A cache that is down or slow never breaks a lookup: the answer is then computed 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +34,15 @@ def _timeout() -> int:
     return int(getattr(settings, "ELIGIBILITY_CACHE_SECONDS", 600))
 
 
+def _clock_version() -> int:
+    return int(timezone.now().timestamp() * 1_000_000)
+
+
 def data_version() -> int:
     """The current data version; a fresh cache starts from the clock, so it never meets an old key."""
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        cache.add(VERSION_KEY, _clock_version(), timeout=None)
         version = cache.get(VERSION_KEY)
     return int(version)
 
@@ -47,7 +51,7 @@ def _bump() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not there (evicted or never read): start from the clock
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+        cache.set(VERSION_KEY, _clock_version(), timeout=None)
     except Exception:  # noqa: BLE001 (a cache outage: answers expire within ELIGIBILITY_CACHE_SECONDS)
         logger.warning("eligibility cache: could not move the data version on", exc_info=True)
 

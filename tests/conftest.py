@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from tests.clock import suite_clock
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -16,6 +18,20 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_clock_for_the_session():
+    """Session- and module-scoped fixtures run at the suite's instant too (tests/clock.py)."""
+    with suite_clock():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _suite_clock():
+    """Every test starts at the suite's instant (tests/clock.py, ADR 0004), whatever the wall clock says."""
+    with suite_clock():
+        yield
 
 
 def chromium_available() -> bool:

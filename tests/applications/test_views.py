@@ -89,10 +89,8 @@ def test_dashboard_banner_open_and_closed(signed_in):
     )
 
 
-def test_dashboard_banner_open(signed_in, monkeypatch):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "now", lambda: et(2024, 11, 23, 12))
+def test_dashboard_banner_open(signed_in, time_machine):
+    time_machine.move_to(et(2024, 11, 23, 12), tick=False)
     html = signed_in.get(reverse("applications:dashboard"), {"year": 2024}).content.decode()
     assert "The 2024 QPP Exception Applications window will close December 31, 2024 at 8 p.m. ET" in html
 

@@ -4,6 +4,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from applications import policy, selectors, services
 from applications.models import Application, Status
@@ -11,6 +13,7 @@ from tests.factories import (
     ApplicationWindowFactory,
     WindowReopeningFactory,
     clinician_with_access,
+    complete_individual_pi_draft,
     draft_application,
     et,
 )
@@ -190,6 +193,41 @@ def test_submit_service_window_edge(now, submitted):
         assert Application.objects.get(pk=application.pk).status == Status.DRAFT
 
 
+# --- this year's deadline on the server's clock (frozen; no `now` passed anywhere) -------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("second", "submitted"), [(59, True), (60, False)])
+def test_this_years_deadline_on_the_server_clock(client, time_machine, second, submitted):
+    """December 31 of the suite clock's year: 19:59:59 ET is accepted, 20:00:00 ET refused, through the
+    review step's Certify & Submit with the clock frozen there (seed 002_…: "through December 31 … at
+    8:00 PM ET"; ADR 0031)."""
+    year = timezone.localdate().year
+    time_machine.move_to(et(year, 12, 31, 19, 59) + dt.timedelta(seconds=second), tick=False)
+    ApplicationWindowFactory(performance_year=year, opens_at=et(year, 5, 11), closes_at=et(year, 12, 31, 20))
+    user, _, _ = clinician_with_access(year=year)
+    application = complete_individual_pi_draft(user=user, year=year)
+    client.force_login(user)
+    review = reverse("applications:step", kwargs={"reference": application.reference, "step": "review"})
+
+    response = client.post(review, {"action": "submit"}, follow=True)
+
+    application.refresh_from_db()
+    dashboard = client.get(reverse("applications:dashboard"), {"year": year}).content.decode()
+    if submitted:
+        assert application.status == Status.SUBMITTED
+        assert application.submitted_at == et(year, 12, 31, 19, 59, 59)
+        assert f"The {year} QPP Exception Applications window will close December 31, {year}" in dashboard
+    else:
+        assert application.status == Status.DRAFT
+        closed = (
+            f"The {year} QPP Exception Applications window closed December 31, {year} at 8 p.m. ET. "
+            "You can keep this draft, but you can&#x27;t submit it."
+        )
+        assert closed in response.content.decode()
+        assert f"window opened May 11, {year} and closed December 31, {year} at 8 p.m. ET" in dashboard
+
+
 @pytest.mark.django_db
 def test_window_spec_reads_reopenings_from_database():
     reopening = WindowReopeningFactory()
@@ -201,11 +239,9 @@ def test_window_spec_reads_reopenings_from_database():
 
 
 @pytest.mark.django_db
-def test_window_uses_server_clock_by_default(monkeypatch):
-    from django.utils import timezone
-
+def test_window_uses_server_clock_by_default(time_machine):
     ApplicationWindowFactory(performance_year=2024, opens_at=et(2024, 5, 13), closes_at=et(2024, 12, 31, 20))
-    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2025, 1, 1, 1, 0, 0, tzinfo=UTC))
+    time_machine.move_to(dt.datetime(2025, 1, 1, 1, 0, 0, tzinfo=UTC), tick=False)
     user, _, _ = clinician_with_access(year=2024)
     application = draft_application(user=user, year=2024)
     decision = selectors.submission_decision(application)

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from allauth.account.models import EmailAddress
+from playwright.sync_api import expect
 
 from tests.e2e.axe import assert_no_serious_axe_violations
 from tests.factories import UserFactory
@@ -98,13 +99,24 @@ def test_reviewer_signs_in_with_totp(page, live_server):
 @pytest.mark.django_db(transaction=True)
 def test_five_failed_sign_ins_lock_the_account(page, live_server):
     user = _user("locked@example.com")
+    locked = page.get_by_role("heading", name="Your account is temporarily locked")
+
+    def attempt(password: str) -> int:
+        """Submit the form and wait for the server's answer (not the page being left); its status."""
+        def is_sign_in_post(response) -> bool:
+            return response.request.method == "POST" and "/accounts/login/" in response.url
+
+        with page.expect_response(is_sign_in_post) as answer:
+            _fill(page, user.email, password=password)
+        return answer.value.status
+
     for _ in range(4):
-        _fill(page, user.email, password="not the password 1")
+        assert attempt("not the password 1") == 200
         message = "The email address and/or password you specified are not correct."
-        assert page.get_by_text(message).first.is_visible()
-    _fill(page, user.email, password="not the password 1")
-    assert page.get_by_role("heading", name="Your account is temporarily locked").is_visible()
+        expect(page.get_by_text(message).first).to_be_visible()
+    assert attempt("not the password 1") == 429
+    expect(locked).to_be_visible()
     # Even the right password is refused while locked.
-    _fill(page, user.email)
-    assert page.get_by_role("heading", name="Your account is temporarily locked").is_visible()
+    assert attempt(PASSWORD) == 429
+    expect(locked).to_be_visible()
     assert_no_serious_axe_violations(page)
