@@ -1,6 +1,8 @@
 """Demo participation data for ``python manage.py load_demo_data`` (idempotent: update_or_create only).
 
-Performance years 2024, 2025 and 2026, with the identifiers every engineer uses (shared context):
+Every performance year from 2024 to this one (ET), so the year whose window the demo keeps open has
+participation data on any date (ADR 0004); loading on a later date adds the new years. The identifiers are
+the ones every engineer uses (shared context):
 TIN 123450093 is a large group (20+ clinicians), 987653004 and 555550111 are small practices, one clinician
 per
 special status, virtual group VG-000123, APM Entity A1001 and a subgroup.
@@ -11,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import (
     APMEntity,
@@ -26,7 +29,7 @@ from .models import (
 from .services import derive_group_scenario
 from .validators import npi_check_digit
 
-DEMO_YEARS = (2024, 2025, 2026)
+FIRST_DEMO_YEAR = 2024
 LARGE_TIN = "123450093"
 SMALL_TIN = "987653004"
 RIVERBEND_TIN = "555550111"
@@ -215,8 +218,13 @@ def _scenario(clinician: Clinician, practice: Practice, year: int, flags: dict, 
     )
 
 
+def demo_years() -> range:
+    return range(FIRST_DEMO_YEAR, timezone.localdate().year + 1)
+
+
 @transaction.atomic
 def load() -> list[str]:
+    years = demo_years()
     practices = {
         tin: Practice.objects.update_or_create(tin=tin, defaults={"legal_name": name})[0]
         for tin, name in PRACTICES.items()
@@ -253,7 +261,7 @@ def load() -> list[str]:
             },
         )[0]
 
-    for year in DEMO_YEARS:
+    for year in years:
         for npi, _first, _last, _ctype, _specialty, flags in NAMED_CLINICIANS:
             _scenario(clinicians[npi], practices[LARGE_TIN], year, flags, small=False)
         # Mary Thompson also bills under the small practice, where she is automatically reweighted.
@@ -292,7 +300,7 @@ def load() -> list[str]:
     large = 8 + 22
     return [
         f"Eligibility: {len(clinicians)} clinicians, {len(practices)} practices for performance years "
-        f"{', '.join(map(str, DEMO_YEARS))}",
+        f"{years[0]} to {years[-1]}",
         f"  TIN ****0093 {PRACTICES[LARGE_TIN]}: {large} clinicians (large group); "
         f"****3004 and ****0111 small practices",
         "  NPI 1234567893 Mary Thompson; special statuses on 1000000004 (hospital-based), 1000000012 "
