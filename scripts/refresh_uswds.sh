@@ -15,11 +15,18 @@ dist="$work/package/dist"
 
 rm -rf "$dest"
 mkdir -p "$dest/css" "$dest/js" "$dest/img"
-cp "$dist/css/uswds.min.css" "$dest/css/"
-cp "$dist/js/uswds.min.js" "$dist/js/uswds-init.min.js" "$dest/js/"
+# Vendored without their source maps (the maps are not shipped, and their sources are not in the package):
+# the trailing sourceMappingURL comments go, or the manifest storage of production fails collectstatic on
+# files that do not exist (ADR 0005).
+sed -E '/^\/\*# sourceMappingURL=.*\*\/$/d' "$dist/css/uswds.min.css" > "$dest/css/uswds.min.css"
+for js in uswds.min.js uswds-init.min.js; do
+  sed -E '/^\/\/# sourceMappingURL=.*$/d' "$dist/js/$js" > "$dest/js/$js"
+done
+# The .usa-hero background is a 600 kB sample photo the portal never shows: its declaration goes with it.
+sed -i -E 's#background-image:url\(\.\./img/hero\.jpg\);?##g' "$dest/css/uswds.min.css"
 
 # Only the fonts and images the compiled CSS refers to, plus what the banner and icons use.
-referenced=$(grep -o 'url([^)]*)' "$dist/css/uswds.min.css" | sed 's/url(//; s/)//; s/"//g' \
+referenced=$(grep -o 'url([^)]*)' "$dest/css/uswds.min.css" | sed 's/url(//; s/)//; s/"//g' \
   | grep -v '^data:' | sed 's#^\.\./##' | sort -u)
 extra="img/us_flag_small.png img/icon-dot-gov.svg img/icon-https.svg img/lock.svg img/sprite.svg img/close.svg"
 for rel in $referenced $extra; do
@@ -27,7 +34,19 @@ for rel in $referenced $extra; do
   mkdir -p "$dest/$(dirname "$rel")"
   cp "$dist/$rel" "$dest/$rel"
 done
-rm -f "$dest/img/hero.jpg"  # a 600 kB photo the portal never shows
+# Every file the vendored CSS and JS refer to must be vendored: refuse a refresh that would break
+# collectstatic (tests/qpp_exceptions/test_production_static.py runs it).
+missing=""
+for rel in $referenced; do
+  [ -f "$dest/$rel" ] || missing="$missing $rel"
+done
+if grep -l 'sourceMappingURL' "$dest/css/uswds.min.css" "$dest/js/"*.js >/dev/null 2>&1; then
+  missing="$missing (a sourceMappingURL comment)"
+fi
+if [ -n "$missing" ]; then
+  echo "USWDS $version: the vendored CSS/JS refer to files that are not vendored:$missing" >&2
+  exit 1
+fi
 cp "$work/package/LICENSE.md" "$dest/LICENSE.md"
 echo "$version" > "$dest/VERSION"
 echo "USWDS $version copied to ${dest#"$here"/} ($(du -sh "$dest" | cut -f1))"
