@@ -95,6 +95,8 @@ def production_server(tmp_path_factory):
         "HOME": str(work),
         **dockerfile_env(),
         "DJANGO_STATIC_ROOT": str(static_root),
+        # On the machine's clock, whatever it is: CI's far-clock leg runs these steps under libfaketime too.
+        **{k: v for k, v in os.environ.items() if k == "LD_PRELOAD" or k.startswith("FAKETIME")},
     }
     # Whatever leg the suite runs on, the image's steps run on their own SQLite database.
     for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "EMAIL_URL"):
