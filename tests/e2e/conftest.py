@@ -3,6 +3,11 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
+
+# Assertions wait as long as actions do (tests/conftest.py's page timeout): the machine is shared, and a
+# page answered slowly is still the page a user gets.
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in the test thread; ORM calls in test bodies would otherwise
 # raise SynchronousOnlyOperation (field notes). Set for the test run only.

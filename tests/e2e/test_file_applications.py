@@ -101,7 +101,11 @@ def start(page, exception_type: str) -> str:
 
 def save_and_continue(page, next_heading: str) -> None:
     page.get_by_role("button", name="Save & Continue").click()
-    if page.get_by_text("I understand, continue anyway").count():
+    heading = page.get_by_role("heading", level=1).filter(has_text=next_heading)
+    warning = page.get_by_text("I understand, continue anyway")
+    # Wait for the server's answer (the next step, or the same step with warnings), not the page being left.
+    expect(heading.or_(warning).first).to_be_visible()
+    if warning.count():
         # Pre-application warnings (issue 5, point 4): the user may go past them.
         pick(page, page.get_by_label("I understand, continue anyway"))
         page.get_by_role("button", name="Save & Continue").click()
