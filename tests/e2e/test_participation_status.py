@@ -1,6 +1,7 @@
 """The participation-status lookup in a real browser, for each demo clinician and one of the user's TINs."""
 
 import pytest
+from playwright.sync_api import expect
 
 from eligibility import demo
 from eligibility.models import Practice
@@ -34,15 +35,15 @@ def practice_user():
 def lookup(page, identifier: str, year: str = "2026") -> None:
     page.get_by_label("NPI or TIN").fill(identifier)
     page.get_by_label("Performance year").select_option(year)
-    page.get_by_role("button", name="Look up").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # read the answer, not the page being left
+        page.get_by_role("button", name="Look up").click()
 
 
 def test_lookup_each_demo_clinician(page, live_server, sign_in, practice_user):
     sign_in(practice_user)
     page.goto("/")
     page.get_by_role("link", name="Participation status").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Participation status"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Participation status")
     assert_no_serious_axe_violations(page)
     for npi, (name, text) in DEMO_CLINICIANS.items():
         lookup(page, npi)

@@ -39,14 +39,22 @@ def _user(email: str, **extra):
     return user
 
 
-def _fill(page, email: str, password: str = PASSWORD, agree: bool = True, goto: bool = True) -> None:
+def _is_sign_in_post(response) -> bool:
+    return response.request.method == "POST" and "/accounts/login/" in response.url
+
+
+def _fill(page, email: str, password: str = PASSWORD, agree: bool = True, goto: bool = True) -> int:
+    """Fill and send the sign-in form; returns the status of the server's answer once it has arrived. The
+    checks that follow wait (expect) for the new page rather than read the one being left."""
     if goto:
         page.goto("/accounts/login/")
     page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(password)
     if agree:
         page.get_by_text("Yes, I agree").click()  # USWDS hides the real checkbox: click its label
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_response(_is_sign_in_post) as answer:
+        page.get_by_role("button", name="Sign in").click()
+    return answer.value.status
 
 
 @pytest.mark.django_db(transaction=True)
@@ -58,9 +66,9 @@ def test_sign_in_requires_the_statement_of_truth(page, live_server):
     assert page.get_by_text("I certify to the best of my knowledge").is_visible()
     assert_no_serious_axe_violations(page)
 
-    _fill(page, user.email, agree=False)
-    assert page.get_by_role("alert").first.is_visible()
-    assert page.get_by_text("You must agree to the statement of truth to sign in.").first.is_visible()
+    assert _fill(page, user.email, agree=False) == 200
+    expect(page.get_by_text("You must agree to the statement of truth to sign in.").first).to_be_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
     assert not StatementOfTruthAcceptance.objects.exists()
 
     _fill(page, user.email)
@@ -101,22 +109,13 @@ def test_five_failed_sign_ins_lock_the_account(page, live_server):
     user = _user("locked@example.com")
     locked = page.get_by_role("heading", name="Your account is temporarily locked")
 
-    def attempt(password: str) -> int:
-        """Submit the form and wait for the server's answer (not the page being left); its status."""
-        def is_sign_in_post(response) -> bool:
-            return response.request.method == "POST" and "/accounts/login/" in response.url
-
-        with page.expect_response(is_sign_in_post) as answer:
-            _fill(page, user.email, password=password)
-        return answer.value.status
-
     for _ in range(4):
-        assert attempt("not the password 1") == 200
+        assert _fill(page, user.email, password="not the password 1") == 200
         message = "The email address and/or password you specified are not correct."
         expect(page.get_by_text(message).first).to_be_visible()
-    assert attempt("not the password 1") == 429
+    assert _fill(page, user.email, password="not the password 1") == 429
     expect(locked).to_be_visible()
     # Even the right password is refused while locked.
-    assert attempt(PASSWORD) == 429
+    assert _fill(page, user.email) == 429
     expect(locked).to_be_visible()
     assert_no_serious_axe_violations(page)
